@@ -1,0 +1,171 @@
+"""Admin screens for analysts to maintain the registry and geography.
+
+Validation messages come from the models' ``clean()`` and the database constraints, so the
+admin, the imports and the ingest pipeline all refuse the same things.
+"""
+
+from django.contrib import admin
+
+from indicators.models import (
+    Area,
+    AreaType,
+    Baseline,
+    Commentary,
+    Domain,
+    Extract,
+    Indicator,
+    Observation,
+    Partner,
+    Period,
+    Programme,
+    Target,
+)
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "lead_forum", "order"]
+    search_fields = ["code", "name"]
+    ordering = ["order"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "domain", "value_type", "polarity", "owner", "status"]
+    list_filter = ["status", "domain", "value_type", "polarity", "frequency"]
+    search_fields = ["code", "name", "definition", "source"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["last_updated"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "domain", "status", "owner"]}),
+        (
+            "Definition",
+            {"fields": ["definition", "numerator_definition", "denominator_definition", "rationale"]},
+        ),
+        (
+            "How it is calculated",
+            {
+                "fields": [
+                    "value_type", "multiplier", "unit_label", "polarity", "ci_method", "frequency",
+                    "default_sex", "default_age", "breakdowns",
+                ]
+            },
+        ),
+        (
+            "Source and quality",
+            {
+                "fields": [
+                    "source", "fingertips_id", "disclosure_rule", "data_quality", "caveats",
+                    "is_proxy", "proxy_explanation", "last_updated",
+                ]
+            },
+        ),
+    ]  # fmt: skip
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "lead_partner"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["indicators"]
+
+
+@admin.register(AreaType)
+class AreaTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "note"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "area_type", "parent", "imd2019_decile", "population"]
+    list_filter = ["area_type", "imd2019_decile"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["area_type", "parent"]
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "start", "end"]
+    list_filter = ["kind"]
+    search_fields = ["label"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    """Read-only: observations change only through extracts, so history is never bypassed."""
+
+    list_display = [
+        "indicator",
+        "area",
+        "period",
+        "sex",
+        "category",
+        "value",
+        "count",
+        "denominator",
+    ]
+    list_filter = ["indicator__domain", "sex", "period__kind"]
+    search_fields = ["indicator__code", "area__code", "area__name"]
+    list_select_related = ["indicator", "area", "period"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Baseline)
+class BaselineAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "area", "period", "sex", "value"]
+    autocomplete_fields = ["indicator", "area", "period"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "indicator",
+        "area",
+        "value",
+        "range_lower",
+        "range_upper",
+        "target_period",
+        "source",
+    ]
+    autocomplete_fields = ["indicator", "area", "target_period"]
+
+
+@admin.register(Commentary)
+class CommentaryAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "area", "period", "status", "author", "updated_at"]
+    list_filter = ["status"]
+    autocomplete_fields = ["indicator", "area", "period"]
+
+
+@admin.register(Extract)
+class ExtractAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "kind",
+        "status",
+        "progress",
+        "rows_accepted",
+        "rows_rejected",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
+    readonly_fields = [field.name for field in Extract._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

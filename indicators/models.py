@@ -1,0 +1,605 @@
+"""The registry (domains, indicators, partners, programmes), geography, periods and data.
+
+Rules that are structural live in the database as constraints, so no code path (admin, import,
+ingest, shell) can store a value the pages would misread; ``clean()`` repeats the ones a person
+can break in a form, with messages an analyst understands.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Partner(models.Model):
+    """A system partner organisation that owns outcomes (the ICB, a council, a trust...)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Domain(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    reporting_question = models.CharField(max_length=300)
+    lead_forum = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+class ValueType(models.TextChoices):
+    PROPORTION = "proportion", "Proportion"
+    CRUDE_RATE = "crude_rate", "Crude rate"
+    DSR = "dsr", "Directly standardised rate"
+    ISR = "isr", "Indirectly standardised ratio"
+    COUNT = "count", "Count"
+    MEAN = "mean", "Mean"
+    YEARS = "years", "Years (life expectancy)"
+    GAP = "gap", "Gap"
+
+
+class Polarity(models.TextChoices):
+    HIGHER_BETTER = "higher_better", "Higher is better"
+    LOWER_BETTER = "lower_better", "Lower is better"
+    NO_JUDGEMENT = "no_judgement", "No judgement"
+
+
+class CIMethod(models.TextChoices):
+    WILSON = "wilson", "Wilson score"
+    BYAR_EXACT = "byar_exact", "Exact (below 10) or Byar's (10 and above)"
+    DOBSON = "dobson", "Dobson"
+    T = "t", "Student's t"
+    NONE = "none", "Supplied by the source (not computed)"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class DisclosureRule(models.TextChoices):
+    STANDARD = "standard", "Standard: counts 1–7 suppressed, others rounded to 5 below England"
+    SOURCE = "source", "Applied by the data producer before supply"
+    NONE = "none", "None needed (modelled or survey estimate)"
+
+
+class DataQuality(models.TextChoices):
+    GOOD = "good", "Good"
+    ACCEPTABLE = "acceptable", "Acceptable, with caveats"
+    POOR = "poor", "Poor: interpret with caution"
+    UNRATED = "unrated", "Not yet rated"
+
+
+class Sex(models.TextChoices):
+    PERSONS = "Persons", "Persons"
+    MALE = "Male", "Male"
+    FEMALE = "Female", "Female"
+
+
+BREAKDOWN_CHOICES = ["sex", "age_band", "imd_quintile", "imd_decile", "ethnic_group"]
+
+
+def validate_breakdowns(value):
+    if not isinstance(value, list) or any(item not in BREAKDOWN_CHOICES for item in value):
+        raise ValidationError(
+            "Breakdowns must be a list drawn from: %(choices)s.",
+            params={"choices": ", ".join(BREAKDOWN_CHOICES)},
+        )
+
+
+class Indicator(models.Model):
+    code = models.CharField(max_length=20, unique=True, help_text="Stable code, e.g. LTC01.")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="indicators")
+    name = models.CharField(max_length=300)
+    definition = models.TextField()
+    numerator_definition = models.TextField(blank=True)
+    denominator_definition = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    value_type = models.CharField(max_length=20, choices=ValueType.choices)
+    multiplier = models.PositiveIntegerField(
+        default=1, help_text="100 for percentages, 1,000 or 100,000 for rates, 1 otherwise."
+    )
+    unit_label = models.CharField(max_length=60, blank=True)
+    polarity = models.CharField(max_length=20, choices=Polarity.choices)
+    ci_method = models.CharField("CI method", max_length=20, choices=CIMethod.choices)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices)
+    default_sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
+    default_age = models.CharField(max_length=40, default="All ages")
+    breakdowns = models.JSONField(default=list, blank=True, validators=[validate_breakdowns])
+    source = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="indicators", null=True, blank=True
+    )
+    fingertips_id = models.PositiveIntegerField("Fingertips indicator ID", null=True, blank=True)
+    disclosure_rule = models.CharField(
+        max_length=20, choices=DisclosureRule.choices, default=DisclosureRule.STANDARD
+    )
+    data_quality = models.CharField(
+        max_length=20, choices=DataQuality.choices, default=DataQuality.UNRATED
+    )
+    caveats = models.TextField(blank=True)
+    is_proxy = models.BooleanField("Proxy measure", default=False)
+    proxy_explanation = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    last_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["domain__order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_type__in=ValueType.values), name="indicator_valid_value_type"
+            ),
+            models.CheckConstraint(
+                condition=Q(polarity__in=Polarity.values), name="indicator_valid_polarity"
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_method__in=CIMethod.values), name="indicator_valid_ci_method"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="indicator_valid_frequency"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="indicator_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=1), name="indicator_multiplier_1_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_proxy=False) | ~Q(proxy_explanation=""),
+                name="indicator_proxy_explained",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        errors = {}
+        if self.is_proxy and not self.proxy_explanation.strip():
+            errors["proxy_explanation"] = "Say why this is a proxy measure and what it stands for."
+        if self.value_type == ValueType.DSR and self.ci_method not in {
+            CIMethod.DOBSON,
+            CIMethod.NONE,
+        }:
+            errors["ci_method"] = (
+                "Directly standardised rates use Dobson intervals (or none if supplied)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Programme(models.Model):
+    """A system programme linked to the outcomes it is meant to move."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    lead_partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="programmes"
+    )
+    indicators = models.ManyToManyField(Indicator, related_name="programmes", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaType(models.Model):
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=100)
+    # 0 = England; larger numbers are smaller areas. Used to order pickers and roll-ups.
+    level = models.PositiveSmallIntegerField()
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Shown with the area type, e.g. 'illustrative'."
+    )
+
+    class Meta:
+        ordering = ["level", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(models.Model):
+    code = models.CharField(max_length=20, unique=True, help_text="ONS or ODS code.")
+    name = models.CharField(max_length=200)
+    area_type = models.ForeignKey(AreaType, on_delete=models.PROTECT, related_name="areas")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    imd2019_decile = models.PositiveSmallIntegerField(
+        "IMD 2019 decile",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="National decile, 1 = most deprived (LSOAs only).",
+    )
+    population = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["area_type__level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(imd2019_decile__isnull=True)
+                | Q(imd2019_decile__gte=1, imd2019_decile__lte=10),
+                name="area_imd_decile_1_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")), name="area_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def imd2019_quintile(self) -> int | None:
+        # DOMAIN.md: quintile = ceil(decile / 2), 1 = most deprived (Core20).
+        return None if self.imd2019_decile is None else (self.imd2019_decile + 1) // 2
+
+    def clean(self):
+        ancestor, seen = self.parent, {self.pk}
+        while ancestor is not None:
+            if ancestor.pk in seen:
+                raise ValidationError(
+                    {"parent": "This parent would make the area its own ancestor."}
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter (financial year)"
+    FINANCIAL_YEAR = "financial_year", "Financial year"
+    CALENDAR_YEAR = "calendar_year", "Calendar year"
+    ACADEMIC_YEAR = "academic_year", "Academic year"
+    POOLED_YEARS = "pooled_years", "Pooled calendar years"
+    POOLED_FINANCIAL_YEARS = "pooled_financial_years", "Pooled financial years"
+
+
+class Period(models.Model):
+    kind = models.CharField(max_length=30, choices=PeriodKind.choices)
+    start = models.DateField()
+    end = models.DateField()
+    # Not unique: "2023/24" is both a financial and an academic year.
+    label = models.CharField(max_length=40, help_text="Fingertips style, e.g. 2023/24 or Mar 2024.")
+    sort_key = models.CharField(max_length=20, db_index=True)
+
+    class Meta:
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start", "end"], name="period_unique_span"),
+            models.CheckConstraint(
+                condition=Q(start__lte=F("end")), name="period_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=PeriodKind.values), name="period_valid_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class ExtractKind(models.TextChoices):
+    VALUES = "values", "Indicator values (Fingertips format)"
+    COUNTS = "counts", "Granular counts"
+
+
+class ExtractStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    VALIDATING = "validating", "Validating"
+    PROCESSING = "processing", "Processing"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REVERTED = "reverted", "Reverted"
+
+
+class Extract(models.Model):
+    """An uploaded or dropped data file. Defined here because observations name their source;
+    the ingest app owns the screens and the pipeline that fill it in."""
+
+    kind = models.CharField(max_length=10, choices=ExtractKind.choices)
+    original_name = models.CharField(max_length=255)
+    stored_file = models.FileField(upload_to="extracts/%Y/%m/", max_length=300)
+    checksum = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=12, choices=ExtractStatus.choices, default=ExtractStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    step = models.CharField(max_length=60, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_accepted = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="extract_progress_max_100"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ExtractKind.values), name="extract_valid_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExtractStatus.values), name="extract_valid_status"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+
+def _limits_ordered(lower: str, upper: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{lower}__isnull": True})
+        | Q(**{f"{upper}__isnull": True})
+        | Q(**{f"{lower}__lte": F(upper)}),
+        name=name,
+    )
+
+
+class ObservationValues(models.Model):
+    """The measured fields shared by an observation and each of its history rows."""
+
+    value = models.FloatField(null=True, blank=True)
+    lower_95 = models.FloatField("Lower 95% limit", null=True, blank=True)
+    upper_95 = models.FloatField("Upper 95% limit", null=True, blank=True)
+    lower_998 = models.FloatField("Lower 99.8% limit", null=True, blank=True)
+    upper_998 = models.FloatField("Upper 99.8% limit", null=True, blank=True)
+    count = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    value_note = models.CharField(max_length=300, blank=True)
+    suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Observation(ObservationValues):
+    """One value: unique on indicator, area, period, sex, age, category type and category.
+
+    The headline value has empty category type and category."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="observations")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="observations")
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
+    age = models.CharField(max_length=40, default="All ages")
+    category_type = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=120, blank=True)
+    extract = models.ForeignKey(
+        Extract, on_delete=models.PROTECT, null=True, blank=True, related_name="observations"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period", "sex", "age", "category_type", "category"],
+                name="observation_unique_key",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="observation_valid_sex"),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=0),
+                name="observation_count_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="observation_denominator_not_negative",
+            ),
+            _limits_ordered("lower_95", "upper_95", "observation_95_limits_ordered"),
+            _limits_ordered("lower_998", "upper_998", "observation_998_limits_ordered"),
+            models.CheckConstraint(
+                condition=Q(category_type="", category="")
+                | (~Q(category_type="") & ~Q(category="")),
+                name="observation_category_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "period", "area"], name="obs_indicator_period_area"),
+            models.Index(fields=["area", "indicator"], name="obs_area_indicator"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.area.code} {self.period} {self.sex} {self.category}"
+
+
+class ObservationChange(models.TextChoices):
+    CREATED = "created", "Created (no earlier value)"
+    REPLACED = "replaced", "Replaced"
+
+
+class ObservationHistory(ObservationValues):
+    """What an extract changed: the values an observation held before, and who replaced them.
+
+    Reverting an extract walks its history rows: ``replaced`` rows restore the old values,
+    ``created`` rows delete the observation the extract added."""
+
+    observation_key = models.CharField(max_length=400, db_index=True)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    age = models.CharField(max_length=40)
+    category_type = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=120, blank=True)
+    change = models.CharField(max_length=10, choices=ObservationChange.choices)
+    previous_extract = models.ForeignKey(
+        Extract, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="history")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "observation history"
+        ordering = ["-replaced_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__in=ObservationChange.values), name="history_valid_change"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_change_display()} {self.observation_key} by extract {self.replaced_by_id}"
+
+
+class Baseline(models.Model):
+    """The starting point the framework measures progress from."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="baselines")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
+    value = models.FloatField()
+    lower_95 = models.FloatField("Lower 95% limit", null=True, blank=True)
+    upper_95 = models.FloatField("Upper 95% limit", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "area", "sex"], name="baseline_unique"),
+            _limits_ordered("lower_95", "upper_95", "baseline_limits_ordered"),
+        ]
+
+    def __str__(self):
+        return f"Baseline {self.indicator.code} {self.area.code} {self.period}"
+
+    def clean(self):
+        if self.lower_95 is not None and self.upper_95 is not None:
+            if self.lower_95 > self.upper_95:
+                raise ValidationError("The lower limit must not be above the upper limit.")
+
+
+class TargetSource(models.TextChoices):
+    NATIONAL = "national", "National ambition"
+    LOCAL_PLAN = "local_plan", "Local plan"
+    OTHER = "other", "Other"
+
+
+class Target(models.Model):
+    """A target value or range for an indicator in an area by a period, with an optional
+    trajectory: a list of ``{"period": label, "value": number}`` points from baseline to target."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
+    value = models.FloatField(null=True, blank=True, help_text="A single target value…")
+    range_lower = models.FloatField(null=True, blank=True, help_text="…or the bottom of a range…")
+    range_upper = models.FloatField(null=True, blank=True, help_text="…and its top.")
+    target_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20, choices=TargetSource.choices)
+    source_detail = models.CharField(max_length=300, blank=True)
+    trajectory = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "area", "sex"], name="target_unique"),
+            models.CheckConstraint(
+                condition=(
+                    Q(value__isnull=False, range_lower__isnull=True, range_upper__isnull=True)
+                    | Q(
+                        value__isnull=True,
+                        range_lower__isnull=False,
+                        range_upper__isnull=False,
+                        range_lower__lte=F("range_upper"),
+                    )
+                ),
+                name="target_value_or_ordered_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Target {self.indicator.code} {self.area.code} by {self.target_period}"
+
+    def clean(self):
+        has_value = self.value is not None
+        has_range = self.range_lower is not None or self.range_upper is not None
+        if has_value == has_range:
+            raise ValidationError("Give either a single target value or a range, not both.")
+        if has_range:
+            if self.range_lower is None or self.range_upper is None:
+                raise ValidationError("A target range needs both its bottom and its top.")
+            if self.range_lower > self.range_upper:
+                raise ValidationError("The bottom of the target range is above its top.")
+        if not isinstance(self.trajectory, list) or any(
+            not isinstance(point, dict)
+            or set(point) != {"period", "value"}
+            or not isinstance(point["value"], int | float)
+            for point in self.trajectory
+        ):
+            raise ValidationError(
+                {"trajectory": 'Trajectory must be a list of {"period": "2024/25", "value": 12.5}.'}
+            )
+
+
+class CommentaryStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Commentary(models.Model):
+    """The owner's narrative for an indicator, area and period, in three parts."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentaries")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    what_data_shows = models.TextField("What the data shows")
+    contribution = models.TextField("Our contribution and what partners did", blank=True)
+    limitations = models.TextField("Limitations and external factors", blank=True)
+    status = models.CharField(
+        max_length=10, choices=CommentaryStatus.choices, default=CommentaryStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "commentaries"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period"], name="commentary_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CommentaryStatus.values), name="commentary_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="commentary_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Narrative {self.indicator.code} {self.period} ({self.get_status_display()})"

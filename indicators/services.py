@@ -1,0 +1,390 @@
+"""Writes to the registry and geography: the registry and areas imports (DESIGN 4.1, 4.2).
+
+Each import reads the whole file, checks every row, and writes only when there are no errors,
+in one transaction: a bad file changes nothing, and its report lists every problem with its
+line number. Imports upsert by code, so running one twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from indicators.models import (
+    BREAKDOWN_CHOICES,
+    Area,
+    AreaType,
+    CIMethod,
+    Domain,
+    Frequency,
+    Indicator,
+    Partner,
+    Polarity,
+    Status,
+    ValueType,
+)
+
+
+class ImportFailed(Exception):
+    """The file was refused; ``errors`` are line-numbered messages. Nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__(f"{len(errors)} problem(s); nothing was imported")
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self, noun: str) -> str:
+        return (
+            f"{noun}: {len(self.created)} created, {len(self.changed)} changed, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def read_csv_rows(source: IO | str, *, required: list[str], what: str) -> list[tuple[int, dict]]:
+    """Rows as (line number, dict) with trimmed text; refuse a file missing required columns.
+
+    Accepts UTF-8 with or without a byte-order mark; the line number is the file line where
+    the row ends (the header is line 1)."""
+    handle = open(source, newline="", encoding="utf-8-sig") if isinstance(source, str) else source
+    try:
+        text = handle.read()
+    except UnicodeDecodeError:
+        raise ImportFailed([f"The {what} file is not UTF-8 text: save it as CSV UTF-8."]) from None
+    finally:
+        if isinstance(source, str):
+            handle.close()
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFailed(
+                [f"The {what} file is not UTF-8 text: save it as CSV UTF-8."]
+            ) from None
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not header:
+        raise ImportFailed([f"The {what} file is empty: it needs a header row."])
+    reader.fieldnames = header
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ImportFailed(
+            [f"Line 1: the {what} file is missing the column(s) {', '.join(missing)}."]
+        )
+    rows = []
+    for row in reader:
+        if None in row:  # more fields than the header names
+            raise ImportFailed(
+                [f"Line {reader.line_num}: more fields than the header has columns."]
+            )
+        cleaned = {key: (value or "").strip() for key, value in row.items()}
+        if any(cleaned.values()):
+            rows.append((reader.line_num, cleaned))
+    return rows
+
+
+def _upsert(model, lookup: dict, values: dict, report: ImportReport, label: str):
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean()
+        instance.save()
+        report.created.append(label)
+        return instance
+    changed = {key: value for key, value in values.items() if getattr(instance, key) != value}
+    if changed:
+        for key, value in changed.items():
+            setattr(instance, key, value)
+        instance.full_clean()
+        instance.save()
+        report.changed.append(label)
+    else:
+        report.unchanged.append(label)
+    return instance
+
+
+# --- Registry --------------------------------------------------------------------------------
+
+DOMAIN_COLUMNS = ["code", "name", "reporting_question"]
+INDICATOR_COLUMNS = [
+    "code", "domain_code", "name", "definition", "value_type", "multiplier", "polarity",
+    "frequency", "ci_method",
+]  # fmt: skip
+
+
+def _choice(row, column, choices, errors, line, default=None):
+    value = row.get(column, "") or (default or "")
+    if value not in choices:
+        errors.append(f"Line {line}: {column} {value!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+def _parse_domains(rows) -> tuple[dict[str, dict], list[str]]:
+    domains, errors = {}, []
+    for line, row in rows:
+        code = row["code"]
+        if not code:
+            errors.append(f"Line {line}: domain code is empty.")
+            continue
+        if code in domains:
+            errors.append(f"Line {line}: domain {code} appears twice in the file.")
+        order = row.get("order") or "0"
+        if not order.isdigit():
+            errors.append(f"Line {line}: domain order {order!r} is not a whole number.")
+            order = "0"
+        if not row["name"] or not row["reporting_question"]:
+            errors.append(f"Line {line}: domain {code} needs a name and a reporting question.")
+        domains[code] = {
+            "name": row["name"],
+            "reporting_question": row["reporting_question"],
+            "lead_forum": row.get("lead_forum", ""),
+            "order": int(order),
+        }
+    return domains, errors
+
+
+def _parse_indicator(line: int, row: dict, known_domains: set[str], errors: list[str]) -> dict:
+    code = row["code"]
+    if not code:
+        errors.append(f"Line {line}: indicator code is empty.")
+    if row["domain_code"] not in known_domains:
+        errors.append(
+            f"Line {line}: indicator {code} names domain {row['domain_code']!r}, "
+            "which is neither in the registry nor in the domains file."
+        )
+    for column in ("name", "definition"):
+        if not row[column]:
+            errors.append(f"Line {line}: indicator {code} has no {column}.")
+    multiplier = row["multiplier"].replace(",", "")
+    if not multiplier.isdigit() or int(multiplier) < 1:
+        errors.append(f"Line {line}: multiplier {row['multiplier']!r} is not a whole number ≥ 1.")
+        multiplier = "1"
+    fingertips_id = row.get("fingertips_id", "")
+    if fingertips_id and not fingertips_id.isdigit():
+        errors.append(f"Line {line}: fingertips_id {fingertips_id!r} is not a number.")
+        fingertips_id = ""
+    breakdowns = [item.strip() for item in row.get("breakdowns", "").split(";") if item.strip()]
+    unknown = [item for item in breakdowns if item not in BREAKDOWN_CHOICES]
+    if unknown:
+        errors.append(
+            f"Line {line}: breakdowns {', '.join(unknown)} not known; "
+            f"use {', '.join(BREAKDOWN_CHOICES)} separated by semicolons."
+        )
+    values = {
+        "name": row["name"],
+        "definition": row["definition"],
+        "numerator_definition": row.get("numerator_definition", ""),
+        "denominator_definition": row.get("denominator_definition", ""),
+        "rationale": row.get("rationale", ""),
+        "value_type": _choice(row, "value_type", ValueType.values, errors, line),
+        "multiplier": int(multiplier),
+        "unit_label": row.get("unit_label", ""),
+        "polarity": _choice(row, "polarity", Polarity.values, errors, line),
+        "frequency": _choice(row, "frequency", Frequency.values, errors, line),
+        "ci_method": _choice(row, "ci_method", CIMethod.values, errors, line),
+        "breakdowns": breakdowns,
+        "source": row.get("source", ""),
+        "fingertips_id": int(fingertips_id) if fingertips_id else None,
+        # The demo catalogue's notes are caveats for readers; a caveats column wins if present.
+        "caveats": row.get("caveats") or row.get("notes", ""),
+    }
+    if row.get("default_age"):
+        values["default_age"] = row["default_age"]
+    if row.get("status"):
+        values["status"] = _choice(row, "status", Status.values, errors, line)
+    if row.get("proxy_explanation"):
+        values["is_proxy"] = True
+        values["proxy_explanation"] = row["proxy_explanation"]
+    return values
+
+
+def registry_import(
+    *, indicators_file: IO | str, domains_file: IO | str | None = None, publish: bool = False
+) -> dict[str, ImportReport]:
+    """Upsert domains (optional file) and indicators by code; owners become partners.
+
+    ``publish`` sets new indicators to published (otherwise they start as drafts, visible to
+    analysts only); an existing indicator keeps its status unless the file has a status column.
+    """
+    errors: list[str] = []
+    domains: dict[str, dict] = {}
+    if domains_file is not None:
+        domain_rows = read_csv_rows(domains_file, required=DOMAIN_COLUMNS, what="domains")
+        domains, domain_errors = _parse_domains(domain_rows)
+        errors += [f"Domains file, {message[0].lower()}{message[1:]}" for message in domain_errors]
+    indicator_rows = read_csv_rows(indicators_file, required=INDICATOR_COLUMNS, what="indicators")
+    known_domains = set(domains) | set(Domain.objects.values_list("code", flat=True))
+    parsed, seen = [], set()
+    for line, row in indicator_rows:
+        if row["code"] in seen:
+            errors.append(f"Line {line}: indicator {row['code']} appears twice in the file.")
+        seen.add(row["code"])
+        parsed.append((line, row, _parse_indicator(line, row, known_domains, errors)))
+    if errors:
+        raise ImportFailed(errors)
+
+    reports = {"domains": ImportReport(), "partners": ImportReport(), "indicators": ImportReport()}
+    with transaction.atomic():
+        for code, values in domains.items():
+            _upsert(Domain, {"code": code}, values, reports["domains"], code)
+        domain_by_code = {domain.code: domain for domain in Domain.objects.all()}
+        for line, row, values in parsed:
+            owner = None
+            if row.get("owner"):
+                owner = Partner.objects.filter(name=row["owner"]).first()
+                if owner is None:
+                    owner = Partner.objects.create(name=row["owner"])
+                    reports["partners"].created.append(row["owner"])
+            values |= {"domain": domain_by_code[row["domain_code"]], "owner": owner}
+            if publish and not Indicator.objects.filter(code=row["code"]).exists():
+                values.setdefault("status", Status.PUBLISHED)
+            try:
+                _upsert(
+                    Indicator, {"code": row["code"]}, values, reports["indicators"], row["code"]
+                )
+            except ValidationError as error:
+                errors.append(f"Line {line}: indicator {row['code']}: {_messages(error)}")
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ImportFailed(errors)
+    return reports
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(
+            f"{field_name}: {' '.join(messages)}" if field_name != "__all__" else " ".join(messages)
+            for field_name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+# --- Areas -----------------------------------------------------------------------------------
+
+AREA_COLUMNS = ["code", "name", "area_type", "parent_code"]
+
+
+def areas_import(*, areas_file: IO | str) -> ImportReport:
+    """Upsert areas by code. Parents may come after their children in the file or already be
+    in the registry; unknown parents, unknown area types and cycles are refused."""
+    rows = read_csv_rows(areas_file, required=AREA_COLUMNS, what="areas")
+    area_types = {area_type.code: area_type for area_type in AreaType.objects.all()}
+    existing_parents = dict(
+        Area.objects.values_list("code", "parent__code")
+    )  # code -> parent code, for cycle checks against the registry
+    errors: list[str] = []
+    parsed: dict[str, tuple[int, dict]] = {}
+    for line, row in rows:
+        code = row["code"]
+        if not code:
+            errors.append(f"Line {line}: area code is empty.")
+            continue
+        if code in parsed:
+            errors.append(
+                f"Line {line}: area {code} appears twice (first on line {parsed[code][0]})."
+            )
+            continue
+        if not row["name"]:
+            errors.append(f"Line {line}: area {code} has no name.")
+        if row["area_type"] not in area_types:
+            errors.append(
+                f"Line {line}: area type {row['area_type']!r} is not known; "
+                f"use one of {', '.join(sorted(area_types))}."
+            )
+        decile = row.get("imd2019_decile", "")
+        if decile and (not decile.isdigit() or not 1 <= int(decile) <= 10):
+            errors.append(f"Line {line}: imd2019_decile {decile!r} must be a whole number 1–10.")
+            decile = ""
+        population = row.get("population", "").replace(",", "")
+        if population and not population.isdigit():
+            errors.append(f"Line {line}: population {row['population']!r} is not a whole number.")
+            population = ""
+        if row["parent_code"] == code:
+            errors.append(f"Line {line}: area {code} names itself as its parent.")
+        parsed[code] = (
+            line,
+            {
+                "name": row["name"],
+                "area_type": row["area_type"],
+                "parent_code": row["parent_code"],
+                "imd2019_decile": int(decile) if decile else None,
+                "population": int(population) if population else None,
+            },
+        )
+
+    parent_of = existing_parents | {
+        code: values["parent_code"] or None for code, (_, values) in parsed.items()
+    }
+    for code, (line, values) in parsed.items():
+        parent = values["parent_code"]
+        if parent and parent not in parent_of:
+            errors.append(
+                f"Line {line}: parent {parent!r} of area {code} is neither in the file nor in the registry."
+            )
+    errors += _cycle_errors(parsed, parent_of)
+    if errors:
+        raise ImportFailed(errors)
+
+    report = ImportReport()
+    with transaction.atomic():
+        # Create or update every area without its parent first, then link parents, so the
+        # file's order does not matter.
+        by_code = {}
+        for code, (_, values) in parsed.items():
+            fields = {key: values[key] for key in ("name", "imd2019_decile", "population")}
+            fields["area_type"] = area_types[values["area_type"]]
+            area = Area.objects.filter(code=code).first()
+            if area is None:
+                area = Area.objects.create(code=code, **fields)
+                report.created.append(code)
+            else:
+                before = (area.name, area.imd2019_decile, area.population, area.area_type_id)
+                for key, value in fields.items():
+                    setattr(area, key, value)
+                after = (area.name, area.imd2019_decile, area.population, area.area_type_id)
+                if before != after:
+                    area.save()
+                    report.changed.append(code)
+            by_code[code] = area
+        parent_codes = {
+            values["parent_code"] for _, values in parsed.values() if values["parent_code"]
+        }
+        parents = {area.code: area for area in Area.objects.filter(code__in=parent_codes)}
+        for code, (_, values) in parsed.items():
+            area = by_code[code]
+            parent = parents.get(values["parent_code"])
+            if area.parent_id != (parent.pk if parent else None):
+                area.parent = parent
+                area.save(update_fields=["parent"])
+                if code not in report.created and code not in report.changed:
+                    report.changed.append(code)
+        report.unchanged = [
+            code for code in parsed if code not in report.created and code not in report.changed
+        ]
+    return report
+
+
+def _cycle_errors(parsed: dict, parent_of: dict[str, str | None]) -> list[str]:
+    errors, reported = [], set()
+    for code, (line, _) in parsed.items():
+        chain, current = [code], parent_of.get(code)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parent_of.get(current)
+        if current is not None and current not in reported:
+            cycle = chain[chain.index(current) :] + [current]
+            reported.update(cycle)
+            errors.append(f"Line {line}: areas form a cycle: {' → '.join(cycle)}.")
+    return errors
