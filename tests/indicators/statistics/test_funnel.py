@@ -1,0 +1,287 @@
+"""Funnel-plot limits and significance (METHODS.md §7) against the reference funnel files."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import ndtri
+from scipy.stats import chi2
+
+from indicators.statistics.common import StatisticsInputError
+from indicators.statistics.funnel import (
+    DSR_TOO_FEW_EVENTS,
+    poisson_mean_at_limit,
+    proportion_funnel_limits,
+    proportion_funnel_significance,
+    proportion_limits_at,
+    rate_funnel_limits,
+    rate_funnel_significance,
+    ratio_funnel_limits,
+    ratio_funnel_significance,
+)
+
+REFERENCE = Path(__file__).parent / "reference"
+PROPORTION_AREAS = pd.read_csv(REFERENCE / "funnel_proportion_significance.csv")
+PROPORTION_LIMITS = pd.read_csv(REFERENCE / "funnel_proportion_limits.csv")
+RATIO_AREAS = pd.read_csv(REFERENCE / "funnel_ratio_significance.csv")
+RATIO_LIMITS = pd.read_csv(REFERENCE / "funnel_ratio_limits.csv")
+RATE_AREAS = pd.read_csv(REFERENCE / "funnel_rate_significance.csv")
+RATE_LIMITS = pd.read_csv(REFERENCE / "funnel_rate_limits.csv")
+RATE_LIMIT_INPUTS = pd.read_csv(REFERENCE / "funnel_rate_limits_inputs.csv")
+LINES = ("lower_2s", "upper_2s", "lower_3s", "upper_3s")
+
+
+def rows(frame: pd.DataFrame, make_id) -> list:
+    return [pytest.param(index, row, id=make_id(index, row)) for index, row in frame.iterrows()]
+
+
+# --- Proportions ---------------------------------------------------------------------------
+
+
+@cache
+def proportion_labels() -> np.ndarray:
+    return proportion_funnel_significance(PROPORTION_AREAS.numerator, PROPORTION_AREAS.denominator)
+
+
+@pytest.mark.parametrize(
+    ("index", "area"), rows(PROPORTION_AREAS, lambda i, row: f"{i}-{row.area}")
+)
+def test_proportion_significance_matches_reference(index, area):
+    assert proportion_labels()[index] == area.expected_significance
+
+
+@cache
+def proportion_limits(scenario: str) -> pd.DataFrame:
+    # reference/README.md: all 303 areas, or only those with denominator < 31000.
+    areas = PROPORTION_AREAS
+    if scenario == "denominator_lt_31000":
+        areas = areas[areas.denominator < 31000]
+    return proportion_funnel_limits(areas.numerator, areas.denominator, multiplier=100)
+
+
+def limit_row_id(index, row) -> str:
+    return f"{row.scenario}-n={row.population:g}"
+
+
+@pytest.mark.parametrize(("index", "expected"), rows(PROPORTION_LIMITS, limit_row_id))
+def test_proportion_limits_match_reference(index, expected):
+    table = proportion_limits(expected.scenario)
+    position = index - PROPORTION_LIMITS.index[PROPORTION_LIMITS.scenario == expected.scenario][0]
+    row = table.iloc[position]
+
+    assert row.population == expected.population
+    # Absolute 1e-6 on the ×100 scale: the stored values have 6 decimal places.
+    for column in ("lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"):
+        assert row[column] == pytest.approx(expected[column], abs=1e-6)
+    assert row.baseline == pytest.approx(expected.baseline, abs=1e-6)
+
+
+def wilson_bound(x, n, z, sign):
+    return (2 * x + z**2 + sign * z * np.sqrt(z**2 + 4 * x * (1 - x / n))) / (2 * (n + z**2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    baseline=st.floats(0.01, 0.99),
+    population=st.floats(5, 1e6),
+    tail=st.sampled_from([0.025, 0.001]),
+)
+def test_proportion_limits_are_the_wilson_interval_inverted(baseline, population, tail):
+    lower, upper = proportion_limits_at(population, baseline=baseline, tail=tail)
+    z = ndtri(1 - tail)
+
+    # The lower limit is the proportion whose Wilson upper limit is the baseline, and so on.
+    if lower > 0:
+        assert wilson_bound(lower * population, population, z, +1) == pytest.approx(baseline)
+    if upper < 1:
+        assert wilson_bound(upper * population, population, z, -1) == pytest.approx(baseline)
+
+
+def test_proportion_limits_are_clipped_to_the_multiplier_not_100():
+    lower, upper = proportion_limits_at([1, 10], baseline=0.9, tail=0.001, multiplier=1000)
+
+    assert lower[0] == 0
+    assert upper[0] == 1000
+    assert 0 < lower[1] < 900 < upper[1] <= 1000
+
+
+def test_proportion_significance_hand_example():
+    # Baseline 50% at n = 100: the 2s limits are 40.2%–59.8% and the 3s limits 34.5%–65.5%.
+    labels = proportion_funnel_significance([70, 60, 55, 40, 30], [100] * 5, baseline=0.5)
+
+    assert list(labels) == [
+        "High (0.001)",
+        "High (0.025)",
+        "Not significant",
+        "Low (0.025)",
+        "Low (0.001)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "message"),
+    [
+        pytest.param([5, -1], [10, 10], "numerator must not be negative", id="negative"),
+        pytest.param([5, 11], [10, 10], "exceed", id="numerator-above-denominator"),
+        pytest.param([5, 1], [10, 0], "denominator must be positive", id="zero-denominator"),
+        pytest.param([5, np.nan], [10, 10], "finite", id="missing-numerator"),
+        pytest.param([5], [10, 10], "equal-length", id="length-mismatch"),
+    ],
+)
+def test_proportion_funnel_rejects_invalid_input(numerator, denominator, message):
+    with pytest.raises(StatisticsInputError, match=message):
+        proportion_funnel_significance(numerator, denominator)
+
+
+# --- Ratios --------------------------------------------------------------------------------
+
+
+@cache
+def ratio_labels() -> np.ndarray:
+    return ratio_funnel_significance(RATIO_AREAS.observed, RATIO_AREAS.expected)
+
+
+@pytest.mark.parametrize(
+    ("index", "area"),
+    rows(RATIO_AREAS, lambda i, row: f"{i}-O={row.observed}-E={row.expected:.2f}"),
+)
+def test_ratio_significance_matches_reference(index, area):
+    assert ratio_labels()[index] == area.expected_significance
+
+
+@cache
+def ratio_limits() -> pd.DataFrame:
+    return ratio_funnel_limits(RATIO_AREAS.expected)
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"), rows(RATIO_LIMITS, lambda i, row: f"obs={row.observed_events}")
+)
+def test_ratio_limits_match_reference(index, expected):
+    row = ratio_limits().iloc[index]
+
+    assert row.observed_events == expected.observed_events
+    for line in LINES:
+        assert row[f"{line}_exp_events"] == pytest.approx(expected[f"{line}_exp_events"], rel=1e-6)
+        assert row[f"{line}_isr"] == pytest.approx(expected[f"{line}_isr"], rel=1e-6)
+        # The count form is the ratio minus 1, so its relative error is the ratio's magnified
+        # near 0: compare it on the ratio scale, at the same 1e-6 relative.
+        assert row[f"{line}_count"] + 1 == pytest.approx(expected[f"{line}_count"] + 1, rel=1e-6)
+
+
+@pytest.mark.parametrize("observed", [1, 2, 9, 10, 55, 328, 1000])
+@pytest.mark.parametrize("tail", [0.025, 0.001])
+def test_bisection_is_within_1e4_of_the_exact_poisson_root(observed, tail):
+    # Exact roots: P(X ≤ obs | m) = tail at m = χ²(1 − tail; 2obs + 2)/2, and
+    # P(X ≥ obs | m) = tail at m = χ²(tail; 2obs)/2.
+    upper = poisson_mean_at_limit(observed, tail=tail, side="upper")
+    lower = poisson_mean_at_limit(observed, tail=tail, side="lower")
+
+    assert upper == pytest.approx(chi2.ppf(1 - tail, 2 * observed + 2) / 2, rel=1e-4)
+    assert lower == pytest.approx(chi2.ppf(tail, 2 * observed) / 2, rel=1e-4)
+
+
+def test_ratio_significance_hand_examples():
+    # Limits on O (95%; 99.8%): O = 0 exact upper 3.69; 6.91 (lower exactly 0). O = 2 exact
+    # upper 7.22; 11.23. O = 20 Byar's lower 12.2; 8.9. O = 25 Byar's lower 16.2; 12.3.
+    labels = ratio_funnel_significance([0, 2, 10, 20, 25], [5, 10, 10, 10, 10])
+
+    assert list(labels) == [
+        "Low (0.025)",
+        "Low (0.025)",
+        "Not significant",
+        "High (0.025)",
+        "High (0.001)",
+    ]
+
+
+# --- Rates ---------------------------------------------------------------------------------
+
+
+@cache
+def rate_labels(scenario: str) -> np.ndarray:
+    areas = RATE_AREAS[RATE_AREAS.scenario == scenario]
+    return rate_funnel_significance(
+        areas["count"],
+        areas.rate,
+        rate_type=areas.rate_type.iloc[0],
+        multiplier=areas.multiplier.iloc[0],
+        denominator=areas["pop"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("index", "area"), rows(RATE_AREAS, lambda i, row: f"{row.scenario}-{i}-count={row['count']}")
+)
+def test_rate_significance_matches_reference(index, area):
+    position = index - RATE_AREAS.index[RATE_AREAS.scenario == area.scenario][0]
+
+    assert rate_labels(area.scenario)[position] == area.expected_significance
+
+
+@cache
+def rate_limits(scenario: str) -> pd.DataFrame:
+    """The three scenarios of testFunnels.R, as reference/README.md describes them."""
+    areas = RATE_LIMIT_INPUTS.copy()
+    options = {"multiplier": 1e5, "years_of_data": 3}
+    if scenario == "S1":
+        return rate_funnel_limits(areas.ev, areas.rate, rate_type="dsr", **options)
+    busiest = areas.ev.idxmax()
+    if scenario == "S2":
+        areas.loc[busiest, "ev"] = 5
+        return rate_funnel_limits(areas.ev, areas.rate, rate_type="crude", **options)
+    areas["pop"] = 1e5 * areas.ev / areas.rate
+    areas.loc[busiest, ["ev", "rate"]] = 0
+    areas = areas[areas["pop"] > areas["pop"].max() / 2]
+    return rate_funnel_limits(
+        areas.ev, areas.rate, rate_type="crude", denominator=areas["pop"], **options
+    )
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"), rows(RATE_LIMITS, lambda i, row: f"{row.scenario[:2]}-{row.Events}")
+)
+def test_rate_limits_match_reference(index, expected):
+    scenario = expected.scenario[:2]
+    position = index - RATE_LIMITS.index[RATE_LIMITS.scenario == expected.scenario][0]
+    row = rate_limits(scenario).iloc[position]
+
+    assert row.events == expected.Events
+    for line in LINES:
+        for column in (f"{line}_population_1_year", f"{line}_limit"):
+            assert row[column] == pytest.approx(expected[column], rel=1e-6)
+    assert row.baseline == pytest.approx(expected.baseline, rel=1e-6)
+
+
+def test_dsr_with_fewer_than_10_events_is_not_assessed():
+    labels = rate_funnel_significance(
+        [0, 9, 500, 400], [np.nan, 50.0, 120.0, 80.0], rate_type="dsr", multiplier=1e5
+    )
+
+    assert list(labels[:2]) == [DSR_TOO_FEW_EVENTS, DSR_TOO_FEW_EVENTS]
+    assert labels[2].startswith("High") and labels[3].startswith("Low")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param({"rate_type": "crude"}, "need a denominator", id="crude-zero-no-denominator"),
+        pytest.param({"rate_type": "isr"}, "rate_type", id="unknown-rate-type"),
+        pytest.param({"multiplier": 0}, "multiplier", id="zero-multiplier"),
+        pytest.param({"rate": [np.nan, 0.0, 80.0]}, "positive", id="zero-rate-with-events"),
+        pytest.param({"events": [0, -3, 400]}, "negative", id="negative-events"),
+    ],
+)
+def test_rate_funnel_rejects_invalid_input(options, message):
+    arguments = {"events": [0, 500, 400], "rate": [np.nan, 120.0, 80.0], "rate_type": "dsr"}
+    arguments |= {"multiplier": 1e5} | options
+    events, rate = arguments.pop("events"), arguments.pop("rate")
+
+    with pytest.raises(StatisticsInputError, match=message):
+        rate_funnel_significance(events, rate, **arguments)
