@@ -401,6 +401,13 @@ class Observation(ObservationValues):
     extract = models.ForeignKey(
         Extract, on_delete=models.PROTECT, null=True, blank=True, related_name="observations"
     )
+    # Derived by the pipeline (recomputed whenever a value they depend on changes): the
+    # Fingertips comparison by 95% CI with England and with the parent area (Better / Similar /
+    # Worse, Higher / Similar / Lower, Not compared) and the target RAG (Green / Amber / Red /
+    # Not compared). Blank until derived.
+    england_comparison = models.CharField(max_length=20, blank=True)
+    parent_comparison = models.CharField(max_length=20, blank=True)
+    target_comparison = models.CharField(max_length=20, blank=True)
 
     class Meta:
         constraints = [
@@ -470,7 +477,9 @@ class ObservationHistory(ObservationValues):
         ]
 
     def __str__(self):
-        return f"{self.get_change_display()} {self.observation_key} by extract {self.replaced_by_id}"
+        return (
+            f"{self.get_change_display()} {self.observation_key} by extract {self.replaced_by_id}"
+        )
 
 
 class Baseline(models.Model):
@@ -603,3 +612,88 @@ class Commentary(models.Model):
 
     def __str__(self):
         return f"Narrative {self.indicator.code} {self.period} ({self.get_status_display()})"
+
+
+class SeriesKey(models.Model):
+    """A series: one indicator in one area for one sex, age and category, over time."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    age = models.CharField(max_length=40)
+    category_type = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class SeriesAnalytics(SeriesKey):
+    """Derived per series: the Fingertips recent trend and the Making Data Count XmR result.
+
+    ``spc_points`` holds one entry per period (oldest first): period label, value, mean,
+    process limits, special-cause rule flags and point type, so charts only read."""
+
+    latest_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    trend_marker = models.CharField(max_length=30, blank=True)
+    trend_label = models.CharField(max_length=60, blank=True)
+    trend_reason = models.CharField(max_length=200, blank=True)
+    spc_variation_icon = models.CharField(max_length=40, blank=True)
+    spc_variation_label = models.CharField(max_length=80, blank=True)
+    spc_assurance_icon = models.CharField(max_length=40, blank=True)
+    spc_assurance_label = models.CharField(max_length=80, blank=True)
+    spc_trial_limits = models.BooleanField(default=False)
+    spc_notes = models.TextField(blank=True)
+    spc_points = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "series analytics"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "sex", "age", "category_type", "category"],
+                name="series_analytics_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.area_id} {self.sex} {self.category}".strip()
+
+
+class InequalitySummary(models.Model):
+    """Derived per indicator × area × period × sex × age × dimension (e.g. national IMD
+    quintiles): SII and RII with 95% limits, and the gap and ratio between the most and
+    least deprived groups. ``note`` says why anything is missing."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    age = models.CharField(max_length=40)
+    category_type = models.CharField(max_length=120)
+    sii = models.FloatField("SII", null=True, blank=True)
+    sii_lower = models.FloatField(null=True, blank=True)
+    sii_upper = models.FloatField(null=True, blank=True)
+    rii = models.FloatField("RII", null=True, blank=True)
+    rii_lower = models.FloatField(null=True, blank=True)
+    rii_upper = models.FloatField(null=True, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    ratio = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "inequality summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period", "sex", "age", "category_type"],
+                name="inequality_summary_unique",
+            ),
+            _limits_ordered("sii_lower", "sii_upper", "inequality_sii_limits_ordered"),
+            _limits_ordered("rii_lower", "rii_upper", "inequality_rii_limits_ordered"),
+        ]
+
+    def __str__(self):
+        return (
+            f"Inequality {self.indicator_id} {self.area_id} {self.period_id} {self.category_type}"
+        )
