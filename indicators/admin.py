@@ -1,6 +1,6 @@
 """Admin screens for analysts to maintain the registry and geography.
 
-Validation messages come from the models' ``clean()`` and the database constraints, so the
+Extracts have their screens in the ingest app. Validation messages come from the models' ``clean()`` and the database constraints, so the
 admin, the imports and the ingest pipeline all refuse the same things.
 """
 
@@ -12,7 +12,6 @@ from indicators.models import (
     Baseline,
     Commentary,
     Domain,
-    Extract,
     Indicator,
     Observation,
     Partner,
@@ -151,21 +150,3 @@ class CommentaryAdmin(admin.ModelAdmin):
     list_display = ["indicator", "area", "period", "status", "author", "updated_at"]
     list_filter = ["status"]
     autocomplete_fields = ["indicator", "area", "period"]
-
-
-@admin.register(Extract)
-class ExtractAdmin(admin.ModelAdmin):
-    list_display = [
-        "original_name",
-        "kind",
-        "status",
-        "progress",
-        "rows_accepted",
-        "rows_rejected",
-        "created_at",
-    ]
-    list_filter = ["status", "kind"]
-    readonly_fields = [field.name for field in Extract._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

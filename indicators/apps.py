@@ -12,9 +12,18 @@ class IndicatorsConfig(AppConfig):
 
 
 def _sync_roles_after_migrate(sender, using="default", **kwargs):
-    # Keep the role groups' permissions in step with the models after every migrate.
+    from django.db import connections
+
+    from indicators.models import AreaType
+
+    if AreaType._meta.db_table not in connections[using].introspection.table_names():
+        return  # a partial migrate that has not created our tables yet
+    # Keep the role groups' permissions and the area types in place after every migrate (and
+    # after a test database is flushed).
     from django.contrib.auth.models import Group, Permission
 
+    from indicators.area_types import ensure_area_types
     from indicators.roles import sync_role_groups
 
     sync_role_groups(Group, Permission)
+    ensure_area_types(AreaType)

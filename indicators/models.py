@@ -339,7 +339,18 @@ class Extract(models.Model):
     rows_accepted = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     error_summary = models.TextField(blank=True)
+    # Row-level problems as CSV (row, column, value, message), kept with the extract.
+    error_report = models.FileField(upload_to="reports/%Y/%m/", max_length=300, blank=True)
+    # What the pipeline did: notes on assumptions, areas rolled up or skipped, counts written.
     report = models.JSONField(default=dict, blank=True)
+    create_areas = models.BooleanField(
+        default=False, help_text="Add areas a Fingertips-format file names but the registry lacks."
+    )
+    is_synthetic = models.BooleanField(
+        default=False,
+        help_text="Generated demonstration data; pages show a banner while any is loaded.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

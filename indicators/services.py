@@ -388,3 +388,137 @@ def _cycle_errors(parsed: dict, parent_of: dict[str, str | None]) -> list[str]:
             reported.update(cycle)
             errors.append(f"Line {line}: areas form a cycle: {' → '.join(cycle)}.")
     return errors
+
+
+# --- Baselines and targets -------------------------------------------------------------------
+
+TARGET_COLUMNS = [
+    "indicator_code",
+    "area_code",
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+]
+
+
+def _float(row, column, line, errors, *, required=False):
+    text = row.get(column, "").replace(",", "")
+    if not text:
+        if required:
+            errors.append(f"Line {line}: {column} is empty.")
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        errors.append(f"Line {line}: {column} {row[column]!r} is not a number.")
+        return None
+
+
+def targets_import(*, targets_file: IO | str) -> dict[str, ImportReport]:
+    """Upsert baselines and targets, one row per indicator × area × sex.
+
+    Columns: indicator_code, area_code, sex (default Persons), baseline_period,
+    baseline_value, baseline_lower_95, baseline_upper_95, and either target_value or
+    target_lower and target_upper, target_period, target_source (national, local_plan, other),
+    target_source_detail. Periods are Fingertips labels."""
+    from indicators.models import Baseline, Period, Target, TargetSource
+    from indicators.periods import PeriodLabelError, parse_period_label
+
+    rows = read_csv_rows(targets_file, required=TARGET_COLUMNS, what="targets")
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    areas = {
+        area.code: area for area in Area.objects.filter(code__in={r["area_code"] for _, r in rows})
+    }
+    errors: list[str] = []
+    parsed = []
+    for line, row in rows:
+        indicator = indicators.get(row["indicator_code"])
+        area = areas.get(row["area_code"])
+        if indicator is None:
+            errors.append(
+                f"Line {line}: indicator {row['indicator_code']!r} is not in the registry."
+            )
+        if area is None:
+            errors.append(f"Line {line}: area {row['area_code']!r} is not in the registry.")
+        periods = {}
+        for column in ("baseline_period", "target_period"):
+            try:
+                periods[column] = parse_period_label(row[column])
+            except PeriodLabelError as error:
+                errors.append(f"Line {line}: {column}: {error}")
+        source = row.get("target_source") or TargetSource.LOCAL_PLAN
+        if source not in TargetSource.values:
+            errors.append(
+                f"Line {line}: target_source {source!r} is not one of {', '.join(TargetSource.values)}."
+            )
+        values = {name: _float(row, name, line, errors) for name in [
+            "baseline_lower_95", "baseline_upper_95", "target_value", "target_lower", "target_upper"]}  # fmt: skip
+        values["baseline_value"] = _float(row, "baseline_value", line, errors, required=True)
+        parsed.append((line, row, indicator, area, periods, source, values))
+    if errors:
+        raise ImportFailed(errors)
+
+    reports = {"baselines": ImportReport(), "targets": ImportReport()}
+    with transaction.atomic():
+        for line, row, indicator, area, periods, source, values in parsed:
+            period_ids = {}
+            for column, period in periods.items():
+                period_ids[column], _ = Period.objects.get_or_create(
+                    kind=period.kind, start=period.start, end=period.end,
+                    defaults={"label": period.label, "sort_key": period.sort_key},
+                )  # fmt: skip
+            sex = row.get("sex") or "Persons"
+            label = f"{indicator.code} {area.code} {sex}"
+            lookup = {"indicator": indicator, "area": area, "sex": sex}
+            try:
+                _upsert(Baseline, lookup, {
+                    "period": period_ids["baseline_period"], "value": values["baseline_value"],
+                    "lower_95": values["baseline_lower_95"], "upper_95": values["baseline_upper_95"],
+                }, reports["baselines"], label)  # fmt: skip
+                _upsert(Target, lookup, {
+                    "target_period": period_ids["target_period"], "value": values["target_value"],
+                    "range_lower": values["target_lower"], "range_upper": values["target_upper"],
+                    "source": source, "source_detail": row.get("target_source_detail", ""),
+                }, reports["targets"], label)  # fmt: skip
+            except ValidationError as error:
+                errors.append(f"Line {line}: {_messages(error)}")
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ImportFailed(errors)
+    return reports
+
+
+# --- Narratives ------------------------------------------------------------------------------
+
+NARRATIVE_COLUMNS = ["indicator_code", "area_code", "period", "what_data_shows"]
+
+
+def narratives_import(*, narratives_file: IO | str, author) -> ImportReport:
+    """Load owners' narratives (used by the demo); published ones get today's date."""
+    from django.utils import timezone
+
+    from indicators.models import Commentary, CommentaryStatus, Period
+    from indicators.periods import parse_period_label
+
+    rows = read_csv_rows(narratives_file, required=NARRATIVE_COLUMNS, what="narratives")
+    report = ImportReport()
+    with transaction.atomic():
+        for line, row in rows:
+            indicator = Indicator.objects.filter(code=row["indicator_code"]).first()
+            area = Area.objects.filter(code=row["area_code"]).first()
+            if indicator is None or area is None:
+                raise ImportFailed([f"Line {line}: unknown indicator or area code."])
+            parsed = parse_period_label(row["period"])
+            period, _ = Period.objects.get_or_create(
+                kind=parsed.kind, start=parsed.start, end=parsed.end,
+                defaults={"label": parsed.label, "sort_key": parsed.sort_key},
+            )  # fmt: skip
+            status = row.get("status") or CommentaryStatus.DRAFT
+            _upsert(Commentary, {"indicator": indicator, "area": area, "period": period}, {
+                "author": author, "what_data_shows": row["what_data_shows"],
+                "contribution": row.get("contribution", ""), "limitations": row.get("limitations", ""),
+                "status": status,
+                "published_at": timezone.now() if status == CommentaryStatus.PUBLISHED else None,
+            }, report, f"{indicator.code} {area.code} {period.label}")  # fmt: skip
+    return report

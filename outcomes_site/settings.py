@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "outcomes_site.context_processors.data_status",
             ],
         },
     },
@@ -120,6 +121,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "outcomes")
+CELERY_BEAT_SCHEDULE = {
+    "scan-drop-folder": {
+        "task": "ingest.scan_drop_folder",
+        "schedule": env_int("INGEST_DROP_SCAN_SECONDS", 60, minimum=5),
+    },
+}
 
 LOGGING = {
     "version": 1,

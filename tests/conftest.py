@@ -111,3 +111,10 @@ def geography(db):
         ]
     ]
     return {"england": england, "region": region, "icb": icb, "bristol": bristol, "lsoas": lsoas}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Stored extracts and reports go to a temporary folder, never the working tree."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+    return settings.MEDIA_ROOT

@@ -2,31 +2,11 @@
 
 from django.db import migrations
 
-AREA_TYPES = [
-    ("england", "England", 0, ""),
-    ("region", "NHS region", 1, ""),
-    ("ons_region", "Region (ONS)", 1, ""),
-    ("icb", "Integrated care board", 2, ""),
-    ("sub_icb", "Sub-ICB location", 3, ""),
-    ("local_authority", "Local authority (county or unitary)", 4, ""),
-    (
-        "locality",
-        "Locality partnership",
-        5,
-        "Illustrative: built from MSOAs for the demo (not an official boundary)",
-    ),
-    ("pcn", "Primary care network", 6, ""),
-    ("practice", "GP practice", 7, ""),
-    ("lsoa", "LSOA (2011)", 7, ""),
-]
-
 
 def create_area_types(apps, schema_editor):
-    AreaType = apps.get_model("indicators", "AreaType")
-    for code, name, level, note in AREA_TYPES:
-        AreaType.objects.update_or_create(
-            code=code, defaults={"name": name, "level": level, "note": note}
-        )
+    from indicators.area_types import ensure_area_types
+
+    ensure_area_types(apps.get_model("indicators", "AreaType"))
 
 
 def create_roles(apps, schema_editor):

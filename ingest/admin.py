@@ -1,0 +1,196 @@
+"""The analysts' extract screens in the admin: upload, list, detail with live progress,
+error report, revert and re-run, and template files for each kind."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from indicators.models import Extract, ExtractKind
+from ingest.services import (
+    ACTIVE,
+    ExtractRefused,
+    extract_create,
+    extract_rerun,
+    extract_revert,
+)
+from ingest.templates_csv import TEMPLATES
+from ingest.writing import RevertRefused
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV or XLSX.")
+    kind = forms.ChoiceField(choices=ExtractKind.choices, widget=forms.RadioSelect)
+    create_areas = forms.BooleanField(
+        required=False,
+        label="Add areas the registry lacks (Fingertips-format files only)",
+        help_text="Uses the file's Area Code, Area Name, Area Type and Parent Code columns.",
+    )
+
+
+@admin.register(Extract)
+class ExtractAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "original_name", "kind", "status", "progress", "rows_read", "rows_rejected",
+        "uploaded_by", "created_at",
+    ]  # fmt: skip
+    list_display_links = ["id", "original_name"]
+    list_filter = ["status", "kind"]
+    search_fields = ["original_name", "checksum"]
+    change_list_template = "admin/ingest/extract/change_list.html"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # extracts change only through the pipeline, revert and re-run
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the stored file, its report and its history are kept
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload/", wrap(self.upload_view), name="ingest_extract_upload"),
+            path(
+                "template/<str:kind>.csv", wrap(self.template_view), name="ingest_extract_template"
+            ),
+            path("<int:pk>/detail/", wrap(self.detail_view), name="ingest_extract_detail"),
+            path("<int:pk>/progress/", wrap(self.progress_view), name="ingest_extract_progress"),
+            path("<int:pk>/errors.csv", wrap(self.error_report_view), name="ingest_extract_errors"),
+            path("<int:pk>/file/", wrap(self.file_view), name="ingest_extract_file"),
+            path(
+                "<int:pk>/revert/",
+                wrap(require_POST(self.revert_view)),
+                name="ingest_extract_revert",
+            ),
+            path(
+                "<int:pk>/rerun/", wrap(require_POST(self.rerun_view)), name="ingest_extract_rerun"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect("admin:ingest_extract_detail", pk=object_id)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:ingest_extract_upload")
+
+    # --- views ---------------------------------------------------------------------------
+
+    def _require(self, request, action: str):
+        allowed = (
+            self.has_view_permission(request)
+            if action == "view"
+            else self.has_add_permission(request)
+        )
+        if not allowed:
+            raise PermissionDenied
+
+    def upload_view(self, request):
+        self._require(request, "add")
+        form = UploadForm(request.POST or None, request.FILES or None)
+        earlier = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                extract = extract_create(
+                    data=upload.read(), original_name=upload.name, kind=form.cleaned_data["kind"],
+                    uploaded_by=request.user, create_areas=form.cleaned_data["create_areas"],
+                )  # fmt: skip
+            except ExtractRefused as refusal:
+                form.add_error("file", refusal.message)
+                earlier = refusal.earlier
+            else:
+                messages.success(
+                    request, f"Extract #{extract.pk} uploaded and queued for processing."
+                )
+                return redirect("admin:ingest_extract_detail", pk=extract.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload an extract",
+            "form": form,
+            "earlier": earlier,
+            "opts": self.model._meta,
+            "kinds": ExtractKind.choices,
+        }
+        return TemplateResponse(request, "admin/ingest/extract/upload.html", context)
+
+    def template_view(self, request, kind):
+        self._require(request, "view")
+        if kind not in TEMPLATES:
+            raise Http404("No template of that kind")
+        response = HttpResponse(TEMPLATES[kind], content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="outcomes-{kind}-template.csv"'
+        return response
+
+    def detail_view(self, request, pk):
+        self._require(request, "view")
+        extract = get_object_or_404(Extract.objects.select_related("uploaded_by"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Extract #{extract.pk}: {extract.original_name}",
+            "extract": extract,
+            "opts": self.model._meta,
+            "active": extract.status in ACTIVE,
+            "can_change": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/ingest/extract/detail.html", context)
+
+    def progress_view(self, request, pk):
+        """The live part of the detail page; htmx polls it until the extract finishes."""
+        self._require(request, "view")
+        extract = get_object_or_404(Extract, pk=pk)
+        context = {"extract": extract, "active": extract.status in ACTIVE,
+                   "can_change": self.has_add_permission(request)}  # fmt: skip
+        template = "admin/ingest/extract/detail.html#status"
+        if extract.status not in ACTIVE and request.htmx:
+            # Finished: reload the whole page so the report, buttons and messages appear.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return TemplateResponse(request, template, context)
+
+    def error_report_view(self, request, pk):
+        self._require(request, "view")
+        extract = get_object_or_404(Extract, pk=pk)
+        if not extract.error_report:
+            raise Http404("This extract has no error report")
+        return FileResponse(
+            extract.error_report.open("rb"), as_attachment=True,
+            filename=f"extract-{extract.pk}-errors.csv", content_type="text/csv",
+        )  # fmt: skip
+
+    def file_view(self, request, pk):
+        self._require(request, "view")
+        extract = get_object_or_404(Extract, pk=pk)
+        return FileResponse(
+            extract.stored_file.open("rb"), as_attachment=True, filename=extract.original_name
+        )
+
+    def revert_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        try:
+            extract_revert(extract=extract)
+        except RevertRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, f"Extract #{extract.pk} reverted: the earlier values are back."
+            )
+        return redirect("admin:ingest_extract_detail", pk=pk)
+
+    def rerun_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        try:
+            extract_rerun(extract=extract)
+        except RevertRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"Extract #{extract.pk} queued again.")
+        return redirect("admin:ingest_extract_detail", pk=pk)

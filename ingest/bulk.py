@@ -1,0 +1,60 @@
+"""Move a pandas frame into a temporary table fast: COPY on PostgreSQL, executemany on SQLite.
+
+The pipeline writes through SQL set operations (upsert, history, updates from a join) on a
+temporary table, so the number of statements does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def load_temp_table(cursor, name: str, columns: list[tuple[str, str]], frame: pd.DataFrame) -> None:
+    """Create temporary table ``name`` with ``columns`` (name, SQL type) and fill it from
+    ``frame``'s columns of the same names. NaN and None become NULL."""
+    column_sql = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    if is_postgresql():
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({column_sql}) ON COMMIT DROP")
+    else:
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({column_sql})")
+    names = [column for column, _ in columns]
+    if frame.empty:
+        return
+    rows = _rows(frame[names])
+    if is_postgresql():
+        with cursor.cursor.copy(f"COPY {name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        placeholders = ", ".join(["%s"] * len(names))
+        cursor.executemany(f"INSERT INTO {name} ({', '.join(names)}) VALUES ({placeholders})", rows)
+
+
+def _rows(frame: pd.DataFrame):
+    """Python rows with NULL for missing numbers (COPY and sqlite3 both want None)."""
+    columns = []
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            columns.append([bool(item) for item in series.to_numpy()])
+        elif pd.api.types.is_float_dtype(series):
+            values = series.to_numpy(dtype=float)
+            columns.append([None if math.isnan(item) else float(item) for item in values])
+        elif pd.api.types.is_integer_dtype(series):
+            columns.append([None if pd.isna(item) else int(item) for item in series.to_numpy()])
+        else:
+            columns.append([None if _missing(item) else item for item in series.to_numpy()])
+    return list(zip(*columns, strict=True))
+
+
+def _missing(item) -> bool:
+    return item is None or (isinstance(item, float | np.floating) and math.isnan(item))

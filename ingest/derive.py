@@ -1,0 +1,356 @@
+"""Derive step: everything pages read besides the values themselves.
+
+For each affected indicator, recompute from the stored observations: the comparison of every
+value with England and with its parent area (95% CI against the comparator, Fingertips §9.1)
+and with its target (RAG, §9.5); each series' recent trend (§10) and XmR chart (§11); and
+each area-period's inequality summary across national IMD quintiles (§6). Recomputing the
+whole indicator is what makes a new England value, a new period or a revert correct
+everywhere it matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+from indicators.models import (
+    Area,
+    Indicator,
+    InequalitySummary,
+    Observation,
+    Period,
+    SeriesAnalytics,
+    Target,
+)
+from indicators.statistics.benchmark import (
+    compare_with_reference,
+    compare_with_target,
+    compare_with_target_range,
+)
+from indicators.statistics.inequality import slope_index_of_inequality_by_group
+from indicators.statistics.spc import xmr_charts_by_series
+from indicators.statistics.trend import recent_trend
+from ingest.bulk import load_temp_table
+from ingest.schema import QUINTILE_TYPE
+
+ENGLAND = "E92000001"
+SERIES = ["indicator_id", "area_id", "sex", "age", "category_type", "category"]
+MATCH = ["indicator_id", "period_id", "sex", "age", "category_type", "category"]
+TREND_VALUE_TYPES = {"proportion": "proportion", "crude_rate": "crude_rate", "dsr": "dsr"}
+
+
+@dataclass(frozen=True)
+class DeriveSummary:
+    observations: int
+    series: int
+    inequality_summaries: int
+
+
+def analytics_derive(*, indicator_ids) -> DeriveSummary:
+    """Recompute comparisons, series analytics and inequality summaries for the indicators."""
+    indicator_ids = sorted(int(item) for item in indicator_ids)
+    if not indicator_ids:
+        return DeriveSummary(0, 0, 0)
+    observations = observations_frame(indicator_ids)
+    if observations.empty:  # e.g. the only extract was reverted: nothing left to derive
+        SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
+        InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
+        return DeriveSummary(0, 0, 0)
+    indicators = pd.DataFrame(
+        Indicator.objects.filter(pk__in=indicator_ids).values(
+            "id", "polarity", "value_type", "frequency"
+        )
+    ).set_index("id")
+    observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
+    comparisons = comparisons_frame(observations)
+    comparisons_write(comparisons)
+    series = series_analytics_frames(observations, indicators)
+    SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
+    SeriesAnalytics.objects.bulk_create(series, batch_size=2000)
+    summaries = inequality_summaries(observations)
+    InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
+    InequalitySummary.objects.bulk_create(summaries, batch_size=2000)
+    return DeriveSummary(len(observations), len(series), len(summaries))
+
+
+def observations_frame(indicator_ids: list[int]) -> pd.DataFrame:
+    columns = [
+        "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
+    ]  # fmt: skip
+    rows = Observation.objects.filter(indicator_id__in=indicator_ids).values_list(*columns)
+    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    for column in ["value", "lower_95", "upper_95", "count", "denominator"]:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    areas = pd.DataFrame(
+        Area.objects.values_list("id", "parent_id", "code"), columns=["id", "parent_id", "code"]
+    )
+    frame["parent_id"] = frame["area_id"].map(areas.set_index("id")["parent_id"])
+    england = areas.loc[areas["code"] == ENGLAND, "id"]
+    frame["is_england"] = frame["area_id"].isin(england)
+    return frame
+
+
+# --- Comparisons -----------------------------------------------------------------------------
+
+
+def comparisons_frame(observations: pd.DataFrame) -> pd.DataFrame:
+    """england_comparison, parent_comparison and target_comparison for every observation."""
+    frame = observations
+    england = frame.loc[frame["is_england"], MATCH + ["value"]].rename(
+        columns={"value": "england_value"}
+    )
+    merged = frame.merge(england, on=MATCH, how="left")
+    parents = frame[MATCH + ["area_id", "value"]].rename(
+        columns={"area_id": "parent_id", "value": "parent_value"}
+    )
+    merged = merged.merge(parents, on=MATCH + ["parent_id"], how="left")
+    england_label = compare_with_reference(
+        merged["value"].to_numpy(), merged["lower_95"].to_numpy(), merged["upper_95"].to_numpy(),
+        merged["england_value"].to_numpy(), polarity=merged["polarity"].to_numpy(),
+    )  # fmt: skip
+    parent_label = compare_with_reference(
+        merged["value"].to_numpy(), merged["lower_95"].to_numpy(), merged["upper_95"].to_numpy(),
+        merged["parent_value"].to_numpy(), polarity=merged["polarity"].to_numpy(),
+    )  # fmt: skip
+    # Fingertips never benchmarks an area against itself; an area with no parent has none.
+    england_label = np.where(merged["is_england"], "", england_label)
+    parent_label = np.where(merged["parent_id"].isna(), "", parent_label)
+    return pd.DataFrame(
+        {
+            "id": merged["id"],
+            "england_comparison": england_label,
+            "parent_comparison": parent_label,
+            "target_comparison": target_labels(merged),
+        }
+    )
+
+
+def target_labels(frame: pd.DataFrame) -> np.ndarray:
+    """RAG against the area's target, for headline values (no category) of the target's sex."""
+    targets = pd.DataFrame(
+        Target.objects.filter(indicator_id__in=frame["indicator_id"].unique()).values(
+            "indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"
+        ),
+        columns=["indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"],
+    ).rename(columns={"value": "target_value"})
+    labels = np.full(len(frame), "", dtype=object)
+    if targets.empty:
+        return labels
+    merged = frame[["indicator_id", "area_id", "sex", "category_type", "value", "polarity"]].merge(
+        targets, on=["indicator_id", "area_id", "sex"], how="left"
+    )
+    headline = (merged["category_type"] == "").to_numpy()
+    single = headline & merged["target_value"].notna().to_numpy()
+    ranged = headline & merged["range_lower"].notna().to_numpy()
+    if single.any():
+        labels[single] = compare_with_target(
+            merged.loc[single, "value"].to_numpy(),
+            target=merged.loc[single, "target_value"].to_numpy(),
+            polarity=merged.loc[single, "polarity"].to_numpy(),
+        )
+    if ranged.any():
+        labels[ranged] = compare_with_target_range(
+            merged.loc[ranged, "value"].to_numpy(),
+            target_lower=merged.loc[ranged, "range_lower"].to_numpy(),
+            target_upper=merged.loc[ranged, "range_upper"].to_numpy(),
+            polarity=merged.loc[ranged, "polarity"].to_numpy(),
+        )
+    return labels
+
+
+def comparisons_write(comparisons: pd.DataFrame) -> None:
+    table = Observation._meta.db_table
+    columns = [
+        ("id", "bigint"), ("england_comparison", "varchar(20)"),
+        ("parent_comparison", "varchar(20)"), ("target_comparison", "varchar(20)"),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        load_temp_table(cursor, "derived_comparisons", columns, comparisons)
+        cursor.execute(
+            f"""UPDATE {table} SET england_comparison = d.england_comparison,
+                    parent_comparison = d.parent_comparison, target_comparison = d.target_comparison
+                FROM derived_comparisons d WHERE {table}.id = d.id"""
+        )
+        cursor.execute("DROP TABLE derived_comparisons")
+
+
+# --- Series: recent trend and SPC ------------------------------------------------------------
+
+
+def series_analytics_frames(
+    observations: pd.DataFrame, indicators: pd.DataFrame
+) -> list[SeriesAnalytics]:
+    """One SeriesAnalytics per series: recent trend on the indicator's run of periods (gaps as
+    NaN) and the XmR chart of the values it has. Arrays, not per-series pandas, so tens of
+    thousands of series take seconds."""
+    periods = pd.DataFrame(Period.objects.values_list("id", "sort_key"), columns=["id", "sort_key"])
+    frame = observations.copy()
+    frame["sort_key"] = frame["period_id"].map(periods.set_index("id")["sort_key"])
+    frame = frame.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
+    # Position of each row's period in its indicator's sorted run of periods.
+    frame["position"] = (
+        frame.groupby("indicator_id")["sort_key"].rank(method="dense").astype(int) - 1
+    )
+    runs = frame.groupby("indicator_id")["position"].max().add(1).to_dict()
+    series_number = frame.groupby(SERIES, sort=False).ngroup().to_numpy()
+    n_series, width = int(series_number.max()) + 1, max(runs.values())
+    grid = {
+        name: np.full((n_series, width), np.nan)
+        for name in ["value", "lower_95", "upper_95", "count", "denominator"]
+    }
+    for name, array in grid.items():
+        array[series_number, frame["position"].to_numpy()] = frame[name].to_numpy(dtype=float)
+    firsts = np.flatnonzero(np.r_[True, series_number[1:] != series_number[:-1]])
+    keys = frame.loc[firsts, SERIES].itertuples(index=False, name=None)
+    latest = _latest_periods(frame, series_number)
+    charts = _spc_by_series(frame)
+    meta = indicators.to_dict("index")
+    results = []
+    for number, key in enumerate(keys):
+        indicator = meta[key[0]]
+        run = slice(0, runs[key[0]])
+        trend = _series_trend({name: array[number, run] for name, array in grid.items()}, indicator)
+        results.append(
+            SeriesAnalytics(
+                indicator_id=key[0], area_id=key[1], sex=key[2], age=key[3],
+                category_type=key[4], category=key[5], latest_period_id=latest[number],
+                trend_marker=trend.marker, trend_label=trend.label,
+                trend_reason=(trend.reason or "")[:200],
+                **charts.get(key, {}),
+            )
+        )  # fmt: skip
+    return results
+
+
+def _latest_periods(frame: pd.DataFrame, series_number: np.ndarray) -> np.ndarray:
+    """Each series' latest period with a value (its latest period at all if none has one)."""
+    latest = np.zeros(int(series_number.max()) + 1, dtype=np.int64)
+    latest[series_number] = frame["period_id"].to_numpy()  # rows are in period order: last wins
+    with_value = frame["value"].notna().to_numpy()
+    latest[series_number[with_value]] = frame["period_id"].to_numpy()[with_value]
+    return latest
+
+
+def _series_trend(arrays: dict[str, np.ndarray], indicator: dict):
+    return recent_trend(
+        arrays["value"],
+        lower_ci95=arrays["lower_95"],
+        upper_ci95=arrays["upper_95"],
+        counts=arrays["count"],
+        denominators=arrays["denominator"],
+        polarity=indicator["polarity"],
+        method="ci_weighted",
+        value_type=TREND_VALUE_TYPES.get(indicator["value_type"], "other"),
+        period_years=1 if indicator["frequency"] == "annual" else 0,
+    )
+
+
+def _spc_by_series(frame: pd.DataFrame) -> dict[tuple, dict]:
+    """XmR results for every series with at least two values, keyed by series key."""
+    values = frame[frame["value"].notna()]
+    counts = values.groupby(SERIES)["value"].transform("size")
+    values = values[counts >= 2]
+    if values.empty:
+        return {}
+    targets = pd.DataFrame(
+        Target.objects.filter(
+            indicator_id__in=values["indicator_id"].unique(), value__isnull=False
+        ).values("indicator_id", "area_id", "sex", "value"),
+        columns=["indicator_id", "area_id", "sex", "value"],
+    ).rename(columns={"value": "target"})
+    values = values.merge(targets, on=["indicator_id", "area_id", "sex"], how="left")
+    values.loc[values["category_type"] != "", "target"] = np.nan
+    tables = xmr_charts_by_series(
+        values, series_keys=SERIES, period_column="sort_key", value_column="value",
+        polarity_column="polarity", target_column="target",
+    )  # fmt: skip
+    labels = dict(Period.objects.values_list("sort_key", "label"))
+    points = tables.points.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
+    numbers = points.groupby(SERIES, sort=False).ngroup().to_numpy()
+    bounds = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])
+    point_keys = list(points.loc[bounds[:-1], SERIES].itertuples(index=False, name=None))
+    columns = {
+        "period": [labels.get(key, key) for key in points["sort_key"]],
+        "value": _numbers(points["value"]),
+        "mean": _numbers(points["mean"]),
+        "lower": _numbers(points["lower_process_limit"]),
+        "upper": _numbers(points["upper_process_limit"]),
+        "type": [_text(item) for item in points["point_type"]],
+        "rule": [_text(item) for item in points["special_cause_type"]],
+    }
+    names = list(columns)
+    rows = list(zip(*columns.values(), strict=True))
+    series_points = {
+        key: [dict(zip(names, row, strict=True)) for row in rows[bounds[i] : bounds[i + 1]]]
+        for i, key in enumerate(point_keys)
+    }
+    results: dict[tuple, dict] = {}
+    for row in tables.series.itertuples(index=False):
+        key = tuple(getattr(row, column) for column in SERIES)
+        results[key] = {
+            "spc_variation_icon": _text(row.variation_icon),
+            "spc_variation_label": _text(row.variation_label),
+            "spc_assurance_icon": _text(row.assurance_icon),
+            "spc_assurance_label": _text(row.assurance_label),
+            "spc_trial_limits": bool(row.trial_limits),
+            "spc_notes": "Too little variation for reliable process limits."
+            if row.insufficient_variation
+            else "",
+            "spc_points": series_points[key],
+        }
+    return results
+
+
+def _numbers(series: pd.Series) -> list[float | None]:
+    array = series.to_numpy(dtype=float)
+    return [None if np.isnan(item) else float(item) for item in array]
+
+
+def _text(item) -> str:
+    return (
+        ""
+        if item is None or (isinstance(item, float) and np.isnan(item)) or item is pd.NA
+        else str(item)
+    )
+
+
+def _number(item) -> float | None:
+    return None if item is None or pd.isna(item) else float(item)
+
+
+# --- Inequality summaries --------------------------------------------------------------------
+
+
+def inequality_summaries(observations: pd.DataFrame) -> list[InequalitySummary]:
+    """SII, RII, gap and ratio across national IMD quintiles for each area and period.
+
+    DESIGN 4.4: populations are the denominators and values are on the indicator's own
+    scale with multiplier 1 and no transform; the limits come from the quintiles' own 95%
+    CIs (PHE "normal" value type), which has a closed form, so every summary is
+    deterministic."""
+    rows = observations[observations["category_type"] == QUINTILE_TYPE].copy()
+    if rows.empty:
+        return []
+    rows["quantile"] = rows["category"].str.extract(r"Quintile (\d)", expand=False).astype(float)
+    rows = rows[rows["quantile"].between(1, 5)]
+    groups = ["indicator_id", "area_id", "period_id", "sex", "age"]
+    table = slope_index_of_inequality_by_group(
+        rows, group_columns=groups, quantile_column="quantile", population_column="denominator",
+        value_column="value", lower_column="lower_95", upper_column="upper_95",
+        value_type="normal", multiplier=1, confidence=0.95,
+    )  # fmt: skip
+    summaries = []
+    for row in table.itertuples(index=False):
+        summaries.append(
+            InequalitySummary(
+                indicator_id=row.indicator_id, area_id=row.area_id, period_id=row.period_id,
+                sex=row.sex, age=row.age, category_type=QUINTILE_TYPE,
+                sii=_number(row.sii), sii_lower=_number(row.sii_lower), sii_upper=_number(row.sii_upper),
+                rii=_number(row.rii), rii_lower=_number(row.rii_lower), rii_upper=_number(row.rii_upper),
+                gap=_number(row.gap), ratio=_number(row.ratio), note=_text(row.reason)[:300],
+            )
+        )  # fmt: skip
+    return summaries

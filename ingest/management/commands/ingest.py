@@ -1,0 +1,84 @@
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.models import Extract, ExtractStatus
+from ingest.drop_folder import guess_kind
+from ingest.services import ACTIVE, ExtractRefused, extract_create, extract_process
+from outcomes_site.celery import app as celery_app
+
+
+class Command(BaseCommand):
+    help = "Ingest an extract file through the same pipeline as an upload (DESIGN 4.6)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--kind", choices=["values", "counts"], help="Default: from the header")
+        parser.add_argument(
+            "--create-areas", action="store_true",
+            help="Add areas a Fingertips-format file names but the registry lacks",
+        )  # fmt: skip
+        parser.add_argument(
+            "--wait", action="store_true",
+            help="Wait for the extract to finish; exit non-zero if it failed",
+        )  # fmt: skip
+        parser.add_argument(
+            "--timeout", type=int, default=3600, help="Seconds to wait (with --wait)"
+        )
+
+    def handle(
+        self, *args, file, kind=None, create_areas=False, wait=False, timeout=3600, **options
+    ):
+        path = Path(file)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}") from None
+        # Without a broker the pipeline runs here and now; with one, a worker picks it up.
+        in_process = bool(celery_app.conf.task_always_eager)
+        try:
+            extract = extract_create(
+                data=data, original_name=path.name, kind=kind or guess_kind(data, path.name),
+                create_areas=create_areas, enqueue=not in_process,
+            )  # fmt: skip
+        except ExtractRefused as refusal:
+            raise CommandError(refusal.message) from None
+        if in_process:
+            extract_process(extract_id=extract.pk)
+        self.stdout.write(
+            f"Extract #{extract.pk} {'processed in-process' if in_process else 'queued'}: {path.name}"
+        )
+        if not wait:
+            return
+        deadline = time.monotonic() + timeout
+        extract.refresh_from_db()
+        while extract.status in ACTIVE:
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"Extract #{extract.pk} still {extract.status} after {timeout} s"
+                )
+            time.sleep(0.5)
+            extract.refresh_from_db()
+        self._report(extract)
+
+    def _report(self, extract: Extract):
+        if extract.status != ExtractStatus.SUCCEEDED:
+            for row in extract.report.get("errors_shown", []):
+                self.stderr.write(
+                    f"Row {row['row']}, {row['column']} {row['value']!r}: {row['message']}"
+                )
+            raise CommandError(f"Extract #{extract.pk} failed: {extract.error_summary}")
+        report = extract.report
+        self.stdout.write(
+            f"Extract #{extract.pk} succeeded: {extract.rows_read:,} rows read; "
+            f"{report.get('observations_created', 0):,} values added, "
+            f"{report.get('observations_replaced', 0):,} replaced."
+        )
+        for note in report.get("notes", []):
+            self.stdout.write(f"Note: {note}")
+        skipped = report.get("skipped_areas", [])
+        if skipped:
+            self.stdout.write(
+                f"{len(skipped)} larger area(s) not computed: not all their small areas are in the file."
+            )

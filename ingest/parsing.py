@@ -1,0 +1,502 @@
+"""Parse step: turn an uploaded file's bytes into a raw table of strings.
+
+No type inference happens here: every cell comes out as stripped text ("" when empty), so the
+validate step sees exactly what the analyst wrote and can quote it back in its messages.
+Whole-file problems (wrong format, wrong encoding, too big, empty) raise ``ExtractRejected``;
+problems with single rows (too many fields) are returned in ``RawTable.errors``.
+
+Pure Python and pandas: no Django, so it is fast to import and to test.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.dtypes import StringDType
+
+from ingest.schema import ERROR_COLUMNS
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls, and password-protected .xlsx
+CSV_EXTENSIONS = (".csv",)
+XLSX_EXTENSIONS = (".xlsx",)
+
+# Decompression-bomb limits for .xlsx (a zip of XML). Real workbooks compress 5-20×.
+MAX_UNCOMPRESSED_FACTOR = 20
+MAX_UNCOMPRESSED_BYTES = 1024**3
+MAX_COMPRESSION_RATIO = 200
+RATIO_CHECK_FROM_BYTES = 1024**2  # a member smaller than this cannot do harm whatever its ratio
+
+# C0 control characters other than tab, LF and CR never appear in a text CSV.
+CONTROL_CHARACTERS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class ExtractRejected(Exception):
+    """The whole file cannot be read; ``message`` tells the analyst why and what to do."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text: one column per header name, one row per non-blank data row."""
+
+    frame: pd.DataFrame  # every cell a str, stripped; "" when empty
+    source_rows: np.ndarray  # int64, the row number in the file of each frame row (header = 1)
+    notes: list[str] = field(default_factory=list)  # what we assumed while reading
+    format: str = "csv"  # "csv" or "xlsx"
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    # Column name → (codes, uniques) with ``uniques[codes]`` equal to the column, codes in order
+    # of first appearance: validation looks each distinct value up once without hashing a
+    # million strings again. Filled by read_table; computed on demand for hand-built tables.
+    distinct: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def column_codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, uniques) of one column, the uniques in order of first appearance."""
+        if name not in self.distinct:
+            codes, uniques = pd.factorize(self.frame[name].to_numpy(dtype=object))
+            self.distinct[name] = (codes.astype(np.int64), np.asarray(uniques, dtype=object))
+        return self.distinct[name]
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows in the file, counting those rejected while parsing (blank rows excluded)."""
+        rejected = self.errors["row"].nunique() if len(self.errors) else 0
+        return len(self.frame) + rejected
+
+
+def read_table(data: bytes, *, filename: str, max_bytes: int) -> RawTable:
+    """Read an uploaded CSV or XLSX file into a RawTable, refusing files we cannot trust."""
+    size = len(data)
+    if size == 0:
+        raise ExtractRejected(f"{filename} is empty.")
+    if size > max_bytes:
+        raise ExtractRejected(
+            f"{filename} is {_megabytes(size)}; the largest file we accept is "
+            f"{_megabytes(max_bytes)}. Split it into smaller extracts."
+        )
+    extension = _extension(filename)
+    is_zip = data.startswith(XLSX_MAGIC)
+    if data.startswith(OLE2_MAGIC):
+        raise ExtractRejected(
+            f"{filename} is an old-style Excel 97-2003 workbook (.xls) or a password-protected "
+            "workbook. Save it without a password as .xlsx, or as CSV UTF-8."
+        )
+    if extension in XLSX_EXTENSIONS:
+        if not is_zip:
+            raise ExtractRejected(
+                f"{filename} is named .xlsx but is not an Excel workbook (its content looks like "
+                "text). If it is a CSV file, name it .csv."
+            )
+        return read_xlsx(data, max_bytes=max_bytes)
+    if extension in CSV_EXTENSIONS:
+        if is_zip:
+            raise ExtractRejected(
+                f"{filename} is named .csv but is a zip file (an Excel workbook?). Upload it "
+                "as .xlsx, or export it from Excel as CSV UTF-8."
+            )
+        return read_csv(data)
+    raise ExtractRejected(
+        f"{filename} is not a file type we read: upload a .csv (UTF-8) or .xlsx file."
+    )
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def read_csv(data: bytes) -> RawTable:
+    """Read CSV bytes (UTF-8 with or without BOM, else Windows-1252) into a RawTable."""
+    encoding, notes = detect_text_encoding(data)
+    try:
+        records = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            dtype=object,  # every cell as text: no type inference
+            na_filter=False,  # empty cells stay "", never NaN; "NA" stays "NA"
+            skip_blank_lines=False,  # keep blank lines so row numbers match the file
+            engine="c",
+            encoding=encoding,
+        )
+    except pd.errors.EmptyDataError:
+        raise ExtractRejected("The file has no header row and no data.") from None
+    except pd.errors.ParserError as error:
+        if "EOF inside string" in str(error):
+            raise ExtractRejected(_unclosed_quote_message(str(error))) from None
+        # Usually a row with more fields than the header: read the slow, forgiving way so
+        # that each such row gets its own error and the rest of the file is still checked.
+        rows, errors = _read_csv_row_by_row(data.decode(encoding))
+        return _table_from_rows(rows, errors, notes=notes, format="csv")
+    columns = [_factorise(records[column].to_numpy(dtype=object)) for column in records.columns]
+    return _table_from_columns(columns, _empty_errors(), notes=notes, format="csv")
+
+
+def detect_text_encoding(data: bytes) -> tuple[str, list[str]]:
+    """The codec to read ``data`` with, and notes on what was assumed; refuse non-text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractRejected(
+            "The file is UTF-16 text. Save it as 'CSV UTF-8 (comma delimited)' and upload again."
+        )
+    control = CONTROL_CHARACTERS.search(data)
+    if control is not None:
+        kind = "NUL bytes" if control.group() == b"\x00" else "control characters"
+        raise ExtractRejected(
+            f"The file contains {kind}, so it is not a plain-text CSV (it may be UTF-16 or a "
+            "binary file renamed .csv). Save it as 'CSV UTF-8 (comma delimited)'."
+        )
+    try:
+        data.decode("utf-8")
+        return "utf-8-sig", []
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ExtractRejected(
+            "The file's text is neither UTF-8 nor Windows-1252. Save it as 'CSV UTF-8 (comma "
+            "delimited)' and upload again."
+        ) from None
+    return "cp1252", [
+        "Read as Windows-1252 (the file is not valid UTF-8, as when Excel saves 'CSV' rather "
+        "than 'CSV UTF-8'). If names with accents or symbols such as £ look wrong, save the "
+        "file as CSV UTF-8 and upload it again."
+    ]
+
+
+def _read_csv_row_by_row(text: str) -> tuple[list[list[str]], pd.DataFrame]:
+    """Python csv reader for malformed files: pad short rows, report rows with extra fields."""
+    rows = _csv_rows(text)
+    if not rows:
+        raise ExtractRejected("The file has no header row and no data.")
+    header_index = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    width = len(rows[header_index]) if header_index is not None else 0
+    kept, problems = [], []
+    for index, row in enumerate(rows):
+        if len(row) > width and index != header_index:
+            extra = row[width:]
+            if any(cell.strip() for cell in extra):
+                problems.append(
+                    {
+                        "row": index + 1,
+                        "column": "",
+                        "value": ",".join(extra)[:200],
+                        "message": (
+                            f"This row has {len(row)} fields but the header has {width} "
+                            "columns. Check for an unquoted comma in a value, or quote it."
+                        ),
+                    }
+                )
+                row = [""] * width  # keep the numbering; the blank row is dropped later
+            else:
+                row = row[:width]  # trailing empty fields (a trailing comma) are harmless
+        kept.append(row + [""] * (width - len(row)))
+    errors = pd.DataFrame(problems, columns=ERROR_COLUMNS) if problems else _empty_errors()
+    return kept, errors
+
+
+def _csv_rows(text: str) -> list[list[str]]:
+    """All records; strict first so an unclosed quote is caught, forgiving otherwise."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as error:
+        message = str(error)
+        if "unexpected end of data" in message:
+            raise ExtractRejected(_unclosed_quote_message("")) from None
+        if "field larger than field limit" in message:
+            raise ExtractRejected(
+                "A value in the file is longer than 131,072 characters; a quote is probably "
+                "not closed."
+            ) from None
+    try:
+        # Stray quotes such as 1,"2"x are accepted, as pandas does on the fast path.
+        return list(csv.reader(io.StringIO(text, newline=""), strict=False))
+    except csv.Error as error:
+        raise ExtractRejected(f"The CSV file is malformed and cannot be read ({error}).") from None
+
+
+def _unclosed_quote_message(parser_message: str) -> str:
+    match = re.search(r"starting at row (\d+)", parser_message)
+    where = f" (the quoted value starts on row {int(match.group(1)) + 1})" if match else ""
+    return (
+        f"A quoted value is never closed{where}, so the rest of the file would be read as "
+        "one value. Check that every opening quote has a closing quote."
+    )
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, *, max_bytes: int) -> RawTable:
+    """Read the first sheet of an .xlsx workbook as text, never evaluating formulas."""
+    check_zip_is_safe(data, max_bytes=max_bytes)
+    import openpyxl  # imported here: only .xlsx uploads pay for it
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for a damaged workbook
+        raise ExtractRejected(
+            f"The .xlsx file could not be opened as an Excel workbook ({type(error).__name__}). "
+            "Save it again from Excel, or export it as CSV UTF-8."
+        ) from None
+    try:
+        notes = []
+        if not workbook.worksheets:
+            raise ExtractRejected("The workbook has no worksheets.")
+        sheet = workbook.worksheets[0]
+        if len(workbook.sheetnames) > 1:
+            notes.append(
+                f"Read the first sheet, '{sheet.title}'; the workbook's other sheets "
+                f"({', '.join(repr(name) for name in workbook.sheetnames[1:])}) were ignored."
+            )
+        # Declared dimensions can be wrong (or absurd); read the cells that exist instead.
+        sheet.reset_dimensions()
+        rows = [
+            [_cell_text(value) for value in row]
+            for row in sheet.iter_rows(min_row=1, values_only=True)
+        ]
+    except ExtractRejected:
+        raise
+    except Exception as error:
+        raise ExtractRejected(
+            f"The .xlsx file's first sheet could not be read ({type(error).__name__}). "
+            "Save it again from Excel, or export it as CSV UTF-8."
+        ) from None
+    finally:
+        workbook.close()
+    rows, errors = _square_rows(rows)
+    return _table_from_rows(rows, errors, notes=notes, format="xlsx")
+
+
+def check_zip_is_safe(data: bytes, *, max_bytes: int) -> None:
+    """Refuse a zip whose declared sizes point to a decompression bomb, before inflating it.
+
+    Python's zipfile never inflates a member past its declared size, so the declared sizes
+    are a real bound."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except Exception:  # BadZipFile, or struct/value errors from a mangled directory
+        raise ExtractRejected(
+            "The .xlsx file is damaged (it is not a readable zip archive). Save it again from "
+            "Excel, or export it as CSV UTF-8."
+        ) from None
+    total = sum(member.file_size for member in members)
+    limit = min(MAX_UNCOMPRESSED_FACTOR * max_bytes, MAX_UNCOMPRESSED_BYTES)
+    if total > limit:
+        raise ExtractRejected(
+            f"The .xlsx file would expand to {_megabytes(total)} when opened (the limit is "
+            f"{_megabytes(limit)}). Export the sheet as CSV UTF-8 instead."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= RATIO_CHECK_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise ExtractRejected(
+                f"The .xlsx file contains a part ({member.filename}) compressed {ratio:,.0f}:1, "
+                "far more than a real workbook; it was not opened. Export the sheet as CSV UTF-8."
+            )
+
+
+def _cell_text(value) -> str:
+    """A cell's value as the text an analyst sees; formulas stay formulas ("=1+1")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel stores every number as a float: show 12.0 as "12", others at full precision.
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    # Array formulas and anything else openpyxl may hand back: its text, never evaluated.
+    return str(getattr(value, "text", value))
+
+
+def _square_rows(rows: list[list[str]]) -> tuple[list[list[str]], pd.DataFrame]:
+    """Square up sheet rows to the header's width, reporting rows with extra values."""
+    header_index = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    if header_index is None:
+        return [], _empty_errors()
+    header = rows[header_index]
+    # Excel often pads the header with empty cells: the width is the last named column.
+    width = max(i + 1 for i, cell in enumerate(header) if cell.strip())
+    kept, problems = [], []
+    for index, row in enumerate(rows):
+        extra = row[width:]
+        if index > header_index and any(cell.strip() for cell in extra):
+            problems.append(
+                {
+                    "row": index + 1,
+                    "column": "",
+                    "value": ",".join(cell for cell in extra if cell.strip())[:200],
+                    "message": (
+                        f"This row has values beyond the last header column (column {width}). "
+                        "Give every column a header, or delete the stray values."
+                    ),
+                }
+            )
+            row = [""] * width
+        row = row[:width]
+        kept.append(row + [""] * (width - len(row)))
+    errors = pd.DataFrame(problems, columns=ERROR_COLUMNS) if problems else _empty_errors()
+    return kept, errors
+
+
+# --- Shared --------------------------------------------------------------------------------
+
+
+def _table_from_rows(
+    rows: list[list[str]], errors: pd.DataFrame, *, notes: list[str], format: str
+) -> RawTable:
+    """The slow paths (malformed CSV, XLSX) produce rows of equal width; factorise columns."""
+    if not rows or not rows[0]:
+        raise ExtractRejected("The file has no header row and no data.")
+    columns = [_factorise(np.array(cells, dtype=object)) for cells in zip(*rows, strict=True)]
+    return _table_from_columns(columns, errors, notes=notes, format=format)
+
+
+def _factorise(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) of a column of cells; a missing cell (never expected) reads as ""."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    uniques = np.asarray(uniques, dtype=object)
+    missing = pd.isna(uniques)
+    if missing.any():
+        uniques[missing] = ""
+    return codes.astype(np.int64), uniques
+
+
+def _table_from_columns(
+    columns: list[tuple[np.ndarray, np.ndarray]],
+    errors: pd.DataFrame,
+    *,
+    notes: list[str],
+    format: str,
+) -> RawTable:
+    """Clean every cell, take the first non-blank row as the header, drop blank rows.
+
+    ``columns`` holds each file column as (codes, uniques), one code per record."""
+    if not columns or len(columns[0][0]) == 0:
+        raise ExtractRejected("The file has no header row and no data.")
+    cleaned = [clean_column(codes, uniques) for codes, uniques in columns]
+    blank = np.ones(len(columns[0][0]), dtype=bool)
+    for codes, uniques, _ in cleaned:
+        empty = np.flatnonzero(uniques == "")
+        blank &= codes == (empty[0] if len(empty) else -1)
+    non_blank = np.flatnonzero(~blank)
+    if len(non_blank) == 0:
+        raise ExtractRejected("The file has no header row and no data.")
+    header_at, data_rows = non_blank[0], non_blank[1:]
+    header = _column_names([uniques[codes[header_at]] for codes, uniques, _ in cleaned])
+    if len(data_rows) == 0 and len(errors) == 0:
+        shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+        raise ExtractRejected(f"The file has a header ({shown}) but no data rows.")
+
+    distinct, cells = {}, {}
+    for name, (codes, uniques, _) in zip(header, cleaned, strict=True):
+        # Re-number the data rows' codes so that the uniques are only values the data uses,
+        # in order of first appearance.
+        data_codes, used = pd.factorize(codes[data_rows])
+        distinct[name] = (data_codes.astype(np.int64), uniques[used])
+        cells[name] = uniques[used][data_codes]
+    frame = pd.DataFrame(cells, dtype=object, index=pd.RangeIndex(len(data_rows)))
+
+    quoted = {name: example for name, (_, _, example) in zip(header, cleaned, strict=True)
+              if example}  # fmt: skip
+    if quoted:
+        notes = [
+            *notes,
+            f"Removed literal double quotes left around values in {', '.join(quoted)} "
+            f"(e.g. {next(iter(quoted.values()))}), as FingertipsNext exports write them.",
+        ]
+    return RawTable(
+        frame=frame,
+        source_rows=(data_rows + 1).astype(np.int64),  # record 0 is row 1
+        notes=notes,
+        format=format,
+        errors=errors.reset_index(drop=True),
+        distinct=distinct,
+    )
+
+
+def clean_column(
+    codes: np.ndarray, uniques: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Clean each distinct value once (extracts repeat the same codes and labels millions of
+    times). Returns new (codes, uniques), merging values that became equal, and one value
+    that had quotes removed (or None)."""
+    if len(uniques) == 0:
+        return codes, uniques, None
+    # Vectorised first (a Value column can hold a million distinct numbers); the rare values
+    # wrapped in quotes are then cleaned one by one.
+    text = uniques.astype(StringDType())
+    stripped = np.strings.strip(text)
+    quoted = (
+        np.strings.startswith(stripped, '"')
+        & np.strings.endswith(stripped, '"')
+        & (np.strings.str_len(stripped) >= 2)
+    )
+    if not quoted.any() and not (stripped != text).any():
+        return codes, uniques, None  # nothing to clean, so nothing to merge
+    cleaned = stripped.astype(object)
+    for position in np.flatnonzero(quoted):
+        cleaned[position] = clean_cell(cleaned[position])
+    example = str(stripped[np.flatnonzero(quoted)[0]]) if quoted.any() else None
+    merged, merged_uniques = pd.factorize(cleaned)
+    return merged.astype(np.int64)[codes], np.asarray(merged_uniques, dtype=object), example
+
+
+def clean_cell(value) -> str:
+    """One cell's text: stripped, and without literal quotes left around it. FingertipsNext
+    writes a value containing a comma as a tripled-quote field, which parses to '"a, b"'."""
+    text = "" if value is None else str(value).strip()
+    while _has_wrapping_quotes(text):
+        text = text[1:-1].strip()
+    return text
+
+
+def _has_wrapping_quotes(text: str) -> bool:
+    return len(text) >= 2 and text[0] == '"' and text[-1] == '"'
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header names, with blank ones named by position; a repeated name is refused because
+    we could not tell which column the analyst meant."""
+    names = [name or f"Column {position}" for position, name in enumerate(header, start=1)]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise ExtractRejected(
+                f"The header names the column '{name}' twice (columns {seen[name]} and "
+                f"{position}). Rename or delete one of them."
+            )
+        seen[name] = position
+    return names
+
+
+def _empty_errors() -> pd.DataFrame:
+    return pd.DataFrame(columns=ERROR_COLUMNS)
+
+
+def _extension(filename: str) -> str:
+    name = (filename or "").strip().lower()
+    return name[name.rfind(".") :] if "." in name else ""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"

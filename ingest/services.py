@@ -1,0 +1,322 @@
+"""The ingest pipeline: accept an extract, run its named steps, revert it.
+
+Steps (each a function in its own module, tested alone):
+parse (``parsing``) → validate (``validation``) → roll up and compute, for granular counts
+(``rollup``, ``compute``) → write with history (``writing``) → derive comparisons, trends,
+SPC and inequality summaries (``derive``). Write and derive share one transaction: an extract
+is applied whole or not at all. The Extract row records progress and outcome; the stored file
+and its error report are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from indicators.models import Area, AreaType, Extract, ExtractKind, ExtractStatus
+from ingest import lookups
+from ingest.compute import compute_values
+from ingest.derive import analytics_derive
+from ingest.parsing import ExtractRejected, read_table
+from ingest.rollup import roll_up
+from ingest.validation import validate_counts, validate_values
+from ingest.writing import RevertRefused, observations_revert, observations_write
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = {ExtractStatus.QUEUED, ExtractStatus.VALIDATING, ExtractStatus.PROCESSING}
+ALLOWED_SUFFIXES = {".csv", ".xlsx"}
+
+
+class ExtractRefused(Exception):
+    """An upload we will not accept; ``earlier`` is the extract it duplicates, if any."""
+
+    def __init__(self, message: str, *, earlier: Extract | None = None):
+        super().__init__(message)
+        self.message = message
+        self.earlier = earlier
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    values: pd.DataFrame
+    notes: list[str]
+    skipped_areas: list[dict]
+    new_areas: pd.DataFrame | None
+    rows_read: int
+
+
+# --- Accepting a file ------------------------------------------------------------------------
+
+
+def extract_create(
+    *,
+    data: bytes,
+    original_name: str,
+    kind: str,
+    uploaded_by=None,
+    create_areas: bool = False,
+    is_synthetic: bool = False,
+    enqueue: bool = True,
+) -> Extract:
+    """Store an uploaded file as a queued extract and, after commit, queue its processing.
+
+    Refused (ExtractRefused) when empty, over the size limit, of an unknown kind, or the same
+    bytes as an earlier extract that is queued, processing or applied."""
+    if kind not in ExtractKind.values:
+        raise ExtractRefused(f"Choose the kind of extract: {', '.join(ExtractKind.values)}.")
+    if not data:
+        raise ExtractRefused("The file is empty.")
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise ExtractRefused(
+            f"The file is {len(data):,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
+        )
+    checksum = hashlib.sha256(data).hexdigest()
+    earlier = (
+        Extract.objects.filter(checksum=checksum)
+        .exclude(status__in=[ExtractStatus.FAILED, ExtractStatus.REVERTED])
+        .order_by("created_at")
+        .first()
+    )
+    if earlier is not None:
+        raise ExtractRefused(
+            f"This file was already uploaded as extract #{earlier.pk} ({earlier.original_name}, "
+            f"{earlier.get_status_display().lower()}).",
+            earlier=earlier,
+        )
+    suffix = Path(original_name).suffix.lower()
+    # The stored name is ours: a user's file name is never used as a path.
+    stored_name = f"{uuid.uuid4().hex}{suffix if suffix in ALLOWED_SUFFIXES else '.bin'}"
+    with transaction.atomic():
+        extract = Extract(
+            kind=kind,
+            original_name=Path(original_name).name[:255] or "upload",
+            checksum=checksum,
+            uploaded_by=uploaded_by,
+            create_areas=create_areas,
+            is_synthetic=is_synthetic,
+            step="Queued",
+        )
+        extract.stored_file.save(stored_name, ContentFile(data), save=False)
+        extract.save()
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(extract.pk))
+    return extract
+
+
+def _enqueue(extract_id: int) -> None:
+    from ingest.tasks import process_extract
+
+    process_extract.delay(extract_id)
+
+
+# --- Running the pipeline --------------------------------------------------------------------
+
+
+def extract_process(*, extract_id: int) -> Extract:
+    """Run every step for a queued (or interrupted) extract and record the outcome.
+
+    Safe to run again after a worker died: the write and derive steps are one transaction,
+    so an interrupted run left nothing behind."""
+    extract = Extract.objects.get(pk=extract_id)
+    if extract.status not in ACTIVE:
+        return extract
+    _progress(
+        extract, status=ExtractStatus.VALIDATING, progress=5, step="Reading the file",
+        attempts=extract.attempts + 1, started_at=timezone.now(),
+    )  # fmt: skip
+    try:
+        result = run_checks(extract)
+    except ExtractRejected as rejection:
+        return _fail(extract, rejection.message)
+    except ValidationFailed as failure:
+        return _fail(
+            extract,
+            failure.message,
+            errors=failure.errors,
+            rows_read=failure.rows_read,
+            notes=failure.notes,
+        )
+    _progress(extract, status=ExtractStatus.PROCESSING, progress=70, step="Writing values")
+    try:
+        with transaction.atomic():
+            created_areas = _create_areas(result.new_areas)
+            written = observations_write(result.values, extract=extract)
+            Extract.objects.filter(pk=extract.pk).update(
+                step="Deriving comparisons, trends and SPC"
+            )
+            derived = analytics_derive(indicator_ids=written.indicator_ids)
+    except (RevertRefused, ValueError) as error:
+        return _fail(extract, str(error), rows_read=result.rows_read, notes=result.notes)
+    report = {
+        "notes": result.notes,
+        "skipped_areas": result.skipped_areas,
+        "observations_created": written.created,
+        "observations_replaced": written.replaced,
+        "areas_created": created_areas,
+        "series_derived": derived.series,
+        "inequality_summaries": derived.inequality_summaries,
+    }
+    _progress(
+        extract, status=ExtractStatus.SUCCEEDED, progress=100, step="Done", report=report,
+        rows_read=result.rows_read, rows_accepted=result.rows_read, rows_rejected=0,
+        error_summary="", finished_at=timezone.now(),
+    )  # fmt: skip
+    return Extract.objects.get(pk=extract.pk)
+
+
+class ValidationFailed(Exception):
+    def __init__(self, message, *, errors, rows_read, notes):
+        super().__init__(message)
+        self.message, self.errors, self.rows_read, self.notes = message, errors, rows_read, notes
+
+
+def run_checks(extract: Extract) -> PipelineResult:
+    """Parse and validate, and for granular counts roll up and compute: everything before
+    the database is touched. Raises ExtractRejected or ValidationFailed."""
+    with extract.stored_file.open("rb") as handle:
+        data = handle.read()
+    raw = read_table(data, filename=extract.original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    _progress(extract, progress=15, step="Checking every row")
+    registry = lookups.validation_registry(create_areas=extract.create_areas)
+    validate = validate_counts if extract.kind == ExtractKind.COUNTS else validate_values
+    validated = validate(raw, registry=registry)
+    notes = list(raw.notes) + list(validated.notes)
+    if not validated.errors.empty:
+        rows = validated.errors["row"].nunique()
+        raise ValidationFailed(
+            f"{rows:,} of {validated.rows_read:,} rows have problems, so nothing was written. "
+            "Download the error report, fix the file and upload it again.",
+            errors=validated.errors, rows_read=validated.rows_read, notes=notes,
+        )  # fmt: skip
+    if validated.frame.empty:
+        raise ExtractRejected("The file has a header but no data rows.")
+    skipped: list[dict] = []
+    values = validated.frame
+    if extract.kind == ExtractKind.COUNTS:
+        _progress(extract, progress=40, step="Rolling up to larger areas")
+        specs = lookups.indicator_specs()
+        rolled = roll_up(validated.frame, areas=lookups.area_tree(), indicators=specs)
+        skipped = _skipped_records(rolled.skipped)
+        _progress(extract, progress=55, step="Computing values and confidence intervals")
+        computed = compute_values(rolled.cells, indicators=specs)
+        # Unpublished quintile cells are kept: the inequality summary is derived from them.
+        values = computed.drop(columns=["published"], errors="ignore")
+        if values.empty:
+            raise ExtractRejected(
+                "No area could be computed: no larger area has all of its small areas in this file."
+            )
+    new_areas = getattr(validated, "new_areas", None)
+    return PipelineResult(values, notes, skipped, new_areas, validated.rows_read)
+
+
+def _skipped_records(skipped) -> list[dict]:
+    if skipped is None:
+        return []
+    if isinstance(skipped, pd.DataFrame):
+        return skipped.astype(object).where(skipped.notna(), None).to_dict("records")
+    return [dict(item) if not isinstance(item, dict) else item for item in skipped]
+
+
+def _create_areas(new_areas) -> int:
+    """Areas a Fingertips file names that the registry lacks (when the analyst asked)."""
+    if new_areas is None or len(new_areas) == 0:
+        return 0
+    types = lookups.area_type_for_fingertips_names()
+    created = 0
+    fallback = AreaType.objects.get(code="local_authority")
+    for row in pd.DataFrame(new_areas).to_dict("records"):
+        if Area.objects.filter(code=row["code"]).exists():
+            continue
+        parent = Area.objects.filter(code=row.get("parent_code") or "").first()
+        Area.objects.create(
+            code=row["code"],
+            name=row.get("name") or row["code"],
+            area_type=types.get(str(row.get("area_type", "")).strip().lower(), fallback),
+            parent=parent,
+        )
+        created += 1
+    return created
+
+
+def _progress(extract: Extract, **fields) -> None:
+    """Record progress in its own statement, outside any pipeline transaction, so the
+    upload screen sees it while the work goes on."""
+    Extract.objects.filter(pk=extract.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(extract, name, value)
+
+
+def _fail(extract, message, *, errors=None, rows_read=0, notes=()) -> Extract:
+    fields = {
+        "status": ExtractStatus.FAILED, "step": "Failed", "error_summary": message, "progress": 100,
+        "finished_at": timezone.now(), "rows_read": rows_read, "rows_accepted": 0,
+        "rows_rejected": 0, "report": {"notes": list(notes)},
+    }  # fmt: skip
+    if errors is not None and not errors.empty:
+        rejected = int(errors["row"].nunique())
+        fields |= {"rows_rejected": rejected, "rows_accepted": max(rows_read - rejected, 0)}
+        buffer = io.StringIO()
+        errors.to_csv(buffer, index=False)
+        extract.error_report.save(
+            f"extract-{extract.pk}-errors.csv", ContentFile(buffer.getvalue().encode()), save=False
+        )
+        fields["error_report"] = extract.error_report.name
+        fields["report"]["errors_shown"] = errors.head(20).astype(str).to_dict("records")
+    _progress(extract, **fields)
+    logger.info("Extract %s failed: %s", extract.pk, message)
+    return Extract.objects.get(pk=extract.pk)
+
+
+def extract_fail_unexpectedly(*, extract_id: int, error: BaseException) -> None:
+    """Record a failure nobody planned for, without leaking internals to the page."""
+    extract = Extract.objects.get(pk=extract_id)
+    _fail(extract, f"Processing stopped because of an unexpected error ({type(error).__name__}). "
+                   "Nothing was written. An administrator can see the details in the logs.")  # fmt: skip
+
+
+# --- Revert and re-run -----------------------------------------------------------------------
+
+
+def extract_revert(*, extract: Extract) -> Extract:
+    """Restore exactly the values the extract replaced and remove those it added."""
+    if extract.status != ExtractStatus.SUCCEEDED:
+        raise RevertRefused(
+            f"Only an applied extract can be reverted; this one is {extract.get_status_display().lower()}."
+        )
+    with transaction.atomic():
+        locked = Extract.objects.select_for_update().get(pk=extract.pk)
+        if locked.status != ExtractStatus.SUCCEEDED:
+            raise RevertRefused("This extract has already been reverted.")
+        reverted = observations_revert(locked)
+        analytics_derive(indicator_ids=reverted.indicator_ids)
+        report = dict(locked.report) | {
+            "reverted_at": timezone.now().isoformat(),
+            "observations_restored": reverted.replaced,
+            "observations_removed": reverted.created,
+        }
+        Extract.objects.filter(pk=extract.pk).update(
+            status=ExtractStatus.REVERTED, step="Reverted", report=report
+        )
+    return Extract.objects.get(pk=extract.pk)
+
+
+def extract_rerun(*, extract: Extract) -> Extract:
+    """Queue a failed or interrupted extract again (after fixing the registry, say)."""
+    if extract.status in {ExtractStatus.SUCCEEDED, ExtractStatus.REVERTED}:
+        raise RevertRefused("Only a failed or interrupted extract can be run again.")
+    Extract.objects.filter(pk=extract.pk).update(
+        status=ExtractStatus.QUEUED, progress=0, step="Queued", error_summary=""
+    )
+    transaction.on_commit(lambda: _enqueue(extract.pk))
+    return Extract.objects.get(pk=extract.pk)

@@ -1,0 +1,36 @@
+"""Celery tasks: thin interfaces to the ingest services (retries, acknowledgement, failure)."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from ingest import services
+from ingest.drop_folder import drop_folder_scan
+
+# Transient database errors (a restart, a dropped connection) are retried; the write step is
+# one transaction, so a retry starts from a clean database.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    bind=True,
+    name="ingest.process_extract",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    max_retries=5,
+)
+def process_extract(self, extract_id: int) -> str:
+    try:
+        return services.extract_process(extract_id=extract_id).status
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        services.extract_fail_unexpectedly(extract_id=extract_id, error=error)
+        raise
+
+
+@shared_task(name="ingest.scan_drop_folder", acks_late=True)
+def scan_drop_folder() -> dict:
+    return drop_folder_scan().as_dict()

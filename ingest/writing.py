@@ -1,0 +1,202 @@
+"""Write step: store a values frame as observations, keeping every replaced value in history;
+and its inverse, revert.
+
+Both run inside the caller's transaction, so a failure (or a worker killed mid-write) leaves
+the database as it was. Writes are set operations on a temporary table: the number of SQL
+statements is fixed whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection
+from django.utils import timezone
+
+from indicators.models import Area, Extract, Indicator, Observation, ObservationHistory, Period
+from indicators.periods import parse_period_label
+from ingest.bulk import is_postgresql, load_temp_table
+
+OBSERVATIONS = Observation._meta.db_table
+HISTORY = ObservationHistory._meta.db_table
+KEY = ["indicator_id", "area_id", "period_id", "sex", "age", "category_type", "category"]
+MEASURES = [
+    "value", "lower_95", "upper_95", "lower_998", "upper_998", "count", "denominator",
+    "value_note", "suppressed",
+]  # fmt: skip
+INCOMING_COLUMNS = [
+    ("indicator_id", "bigint"), ("area_id", "bigint"), ("period_id", "bigint"),
+    ("sex", "varchar(10)"), ("age", "varchar(40)"), ("category_type", "varchar(120)"),
+    ("category", "varchar(120)"), ("value", "double precision"), ("lower_95", "double precision"),
+    ("upper_95", "double precision"), ("lower_998", "double precision"),
+    ("upper_998", "double precision"), ("count", "double precision"),
+    ("denominator", "double precision"), ("value_note", "varchar(300)"), ("suppressed", "boolean"),
+]  # fmt: skip
+
+
+class RevertRefused(Exception):
+    """The extract cannot be reverted; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    created: int
+    replaced: int
+    indicator_ids: frozenset[int]
+    period_ids: frozenset[int]
+
+
+def periods_for_labels(labels) -> dict[str, int]:
+    """Period ids for canonical labels, creating the periods that do not exist yet."""
+    ids = {}
+    for label in sorted(set(labels)):
+        parsed = parse_period_label(label)
+        period, _ = Period.objects.get_or_create(
+            kind=parsed.kind,
+            start=parsed.start,
+            end=parsed.end,
+            defaults={"label": parsed.label, "sort_key": parsed.sort_key},
+        )
+        ids[label] = period.pk
+    return ids
+
+
+def _key_match(left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{column} = {right}.{column}" for column in KEY)
+
+
+def _key_text(alias: str) -> str:
+    parts = [f"CAST({alias}.{column} AS TEXT)" for column in KEY[:3]]
+    parts += [f"{alias}.{column}" for column in KEY[3:]]
+    return " || '|' || ".join(parts)
+
+
+def lock_indicators(indicator_ids) -> None:
+    """Serialise writers per indicator for the rest of the transaction (PostgreSQL), so two
+    extracts for the same indicator apply one after the other and history stays complete.
+    Locks are taken in id order so two writers never wait on each other in a cycle."""
+    if not is_postgresql():
+        return  # SQLite serialises every write transaction already
+    with connection.cursor() as cursor:
+        for indicator_id in sorted(indicator_ids):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74_001, int(indicator_id)])
+
+
+def observations_write(frame: pd.DataFrame, *, extract: Extract) -> WriteSummary:
+    """Upsert the values frame's rows as observations set by ``extract``.
+
+    Every observation that already existed is copied to history (``replaced``) before it is
+    overwritten, and every new one gets a ``created`` history row, so a revert can restore
+    exactly what was there. Derived comparisons on written rows are cleared for the derive
+    step to recompute."""
+    assert connection.in_atomic_block, "observations_write must run inside a transaction"
+    indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
+    area_codes = frame["area_code"].unique().tolist()
+    area_ids = dict(Area.objects.filter(code__in=area_codes).values_list("code", "pk"))
+    period_ids = periods_for_labels(frame["period_label"].unique())
+    incoming = pd.DataFrame(
+        {
+            "indicator_id": frame["indicator_code"].map(indicator_ids),
+            "area_id": frame["area_code"].map(area_ids),
+            "period_id": frame["period_label"].map(period_ids),
+            "sex": frame["sex"],
+            "age": frame["age"],
+            "category_type": frame["category_type"].fillna(""),
+            "category": frame["category"].fillna(""),
+            **{column: frame[column] for column in MEASURES[:7]},
+            "value_note": frame["value_note"].fillna("").astype(str),
+            "suppressed": frame["suppressed"].fillna(False).astype(bool),
+        }
+    )
+    if incoming[["indicator_id", "area_id", "period_id"]].isna().any().any():
+        raise ValueError("Unknown indicator, area or period reached the write step")
+    used_indicators = frozenset(int(item) for item in incoming["indicator_id"].unique())
+    lock_indicators(used_indicators)
+    now = timezone.now()
+    measure_list = ", ".join(MEASURES)
+    key_list = ", ".join(KEY)
+    with connection.cursor() as cursor:
+        load_temp_table(cursor, "incoming_observations", INCOMING_COLUMNS, incoming)
+        cursor.execute(
+            f"""INSERT INTO {HISTORY} (observation_key, {key_list}, {measure_list}, change,
+                    previous_extract_id, replaced_by_id, replaced_at)
+                SELECT {_key_text("o")}, {", ".join("o." + c for c in KEY + MEASURES)},
+                    'replaced', o.extract_id, %s, %s
+                FROM {OBSERVATIONS} o JOIN incoming_observations i ON {_key_match("o", "i")}""",
+            [extract.pk, now],
+        )
+        replaced = cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO {HISTORY} (observation_key, {key_list}, value_note, suppressed,
+                    change, previous_extract_id, replaced_by_id, replaced_at)
+                SELECT {_key_text("i")}, {", ".join("i." + c for c in KEY)}, '', FALSE,
+                    'created', NULL, %s, %s
+                FROM incoming_observations i
+                WHERE NOT EXISTS (SELECT 1 FROM {OBSERVATIONS} o WHERE {_key_match("o", "i")})""",
+            [extract.pk, now],
+        )
+        created = cursor.rowcount
+        updates = ", ".join(f"{column} = excluded.{column}" for column in MEASURES)
+        cursor.execute(
+            f"""INSERT INTO {OBSERVATIONS} ({key_list}, {measure_list}, extract_id,
+                    england_comparison, parent_comparison, target_comparison)
+                SELECT {key_list}, {measure_list}, %s, '', '', '' FROM incoming_observations
+                WHERE TRUE
+                ON CONFLICT ({key_list}) DO UPDATE SET {updates}, extract_id = excluded.extract_id,
+                    england_comparison = '', parent_comparison = '', target_comparison = ''""",
+            [extract.pk],
+        )
+        cursor.execute("DROP TABLE incoming_observations")
+    return WriteSummary(
+        created=created,
+        replaced=replaced,
+        indicator_ids=used_indicators,
+        period_ids=frozenset(period_ids.values()),
+    )
+
+
+def observations_revert(extract: Extract) -> WriteSummary:
+    """Restore exactly what ``extract`` replaced and remove what it created.
+
+    Refused when a later extract has since changed any of the same observations: reverting
+    out of order would silently undo that later extract's values too."""
+    assert connection.in_atomic_block, "observations_revert must run inside a transaction"
+    history = ObservationHistory.objects.filter(replaced_by=extract)
+    indicator_ids = frozenset(history.values_list("indicator_id", flat=True).distinct())
+    period_ids = frozenset(history.values_list("period_id", flat=True).distinct())
+    lock_indicators(indicator_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT DISTINCT o.extract_id FROM {OBSERVATIONS} o JOIN {HISTORY} h
+                ON {_key_match("o", "h")}
+                WHERE h.replaced_by_id = %s AND (o.extract_id IS NULL OR o.extract_id <> %s)""",
+            [extract.pk, extract.pk],
+        )
+        later = sorted(row[0] for row in cursor.fetchall() if row[0] is not None)
+        if later:
+            numbers = ", ".join(f"#{number}" for number in later)
+            raise RevertRefused(
+                f"Extract {numbers} later changed values that this extract set. "
+                "Revert the later extract first, so each revert restores exactly what it replaced."
+            )
+        assignments = ", ".join(f"{column} = h.{column}" for column in MEASURES)
+        cursor.execute(
+            f"""UPDATE {OBSERVATIONS} SET {assignments}, extract_id = h.previous_extract_id,
+                    england_comparison = '', parent_comparison = '', target_comparison = ''
+                FROM {HISTORY} h
+                WHERE h.replaced_by_id = %s AND h.change = 'replaced'
+                  AND {_key_match(OBSERVATIONS, "h")}""",
+            [extract.pk],
+        )
+        restored = cursor.rowcount
+        cursor.execute(
+            f"""DELETE FROM {OBSERVATIONS} WHERE extract_id = %s AND EXISTS (
+                    SELECT 1 FROM {HISTORY} h WHERE h.replaced_by_id = %s AND h.change = 'created'
+                    AND {_key_match(OBSERVATIONS, "h")})""",
+            [extract.pk, extract.pk],
+        )
+        removed = cursor.rowcount
+    return WriteSummary(
+        created=removed, replaced=restored, indicator_ids=indicator_ids, period_ids=period_ids
+    )

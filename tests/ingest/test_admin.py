@@ -1,0 +1,102 @@
+"""The analysts' upload screens: upload, detail with progress, error report, revert, templates."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from indicators.models import Extract, Observation
+from tests.ingest.test_services import SMOKING_2023, counts_file
+
+
+@pytest.fixture
+def signed_in(
+    client, analyst, framework, geography, eager_tasks, django_capture_on_commit_callbacks
+):
+    client.force_login(analyst)
+    client.on_commit = django_capture_on_commit_callbacks
+    return client
+
+
+def upload(client, data, name="smoking.csv", kind="counts"):
+    # The upload queues processing after its transaction commits; run it as the worker would.
+    with client.on_commit(execute=True):
+        return client.post(
+            "/admin/indicators/extract/upload/",
+            {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "kind": kind},
+        )
+
+
+def test_upload_processes_and_shows_the_detail_page(signed_in):
+    response = upload(signed_in, counts_file(SMOKING_2023))
+    extract = Extract.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/indicators/extract/{extract.pk}/detail/"
+    page = signed_in.get(response["Location"]).text
+    assert "Status: Succeeded" in page and 'value="100"' in page
+    assert "Revert this extract" in page
+    assert Observation.objects.exists()
+
+
+def test_the_same_file_again_is_refused_with_a_link(signed_in):
+    upload(signed_in, counts_file(SMOKING_2023))
+    earlier = Extract.objects.get()
+    response = upload(signed_in, counts_file(SMOKING_2023), name="copy.csv")
+    assert response.status_code == 200
+    assert f"already uploaded as extract #{earlier.pk}" in response.text
+    assert f"/admin/indicators/extract/{earlier.pk}/detail/" in response.text
+    assert Extract.objects.count() == 1
+
+
+def test_a_bad_file_shows_its_problems_and_a_report(signed_in):
+    upload(
+        signed_in,
+        counts_file(SMOKING_2023[:-1] + ["PRV01,2023/24,E01014486,Female,All ages,x,205"]),
+    )
+    extract = Extract.objects.get()
+    page = signed_in.get(f"/admin/indicators/extract/{extract.pk}/detail/").text
+    assert "Status: Failed" in page and "Download the error report" in page
+    report = signed_in.get(f"/admin/indicators/extract/{extract.pk}/errors.csv")
+    assert report.status_code == 200
+    body = b"".join(report.streaming_content).decode()
+    assert body.startswith("row,column,value,message") and "numerator" in body
+
+
+def test_progress_partial_polls_while_active_and_refreshes_when_done(signed_in):
+    upload(signed_in, counts_file(SMOKING_2023))
+    extract = Extract.objects.get()
+    Extract.objects.filter(pk=extract.pk).update(
+        status="processing", progress=40, step="Rolling up"
+    )
+    partial = signed_in.get(
+        f"/admin/indicators/extract/{extract.pk}/progress/", HTTP_HX_REQUEST="true"
+    )
+    assert 'hx-trigger="every 1s"' in partial.text and 'value="40"' in partial.text
+    assert "<html" not in partial.text  # just the fragment
+    Extract.objects.filter(pk=extract.pk).update(status="succeeded", progress=100)
+    done = signed_in.get(
+        f"/admin/indicators/extract/{extract.pk}/progress/", HTTP_HX_REQUEST="true"
+    )
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+
+
+def test_revert_from_the_detail_page(signed_in):
+    upload(signed_in, counts_file(SMOKING_2023))
+    extract = Extract.objects.get()
+    response = signed_in.post(f"/admin/indicators/extract/{extract.pk}/revert/", follow=True)
+    assert "reverted" in response.text
+    assert not Observation.objects.exists()
+    extract.refresh_from_db()
+    assert extract.status == "reverted"
+
+
+@pytest.mark.parametrize("kind, first_line", [
+    ("counts", "indicator_code,period,area_code,sex,age_band,numerator,denominator,ethnic_group"),
+    ("values", "Indicator ID,Indicator Name,Parent Code"),
+])  # fmt: skip
+def test_template_files(signed_in, kind, first_line):
+    response = signed_in.get(f"/admin/indicators/extract/template/{kind}.csv")
+    assert response.status_code == 200 and response.text.startswith(first_line)
+
+
+def test_viewers_cannot_reach_the_upload_screen(client, viewer, framework):
+    client.force_login(viewer)
+    assert client.get("/admin/indicators/extract/upload/").status_code == 302  # to admin login

@@ -1,0 +1,116 @@
+"""Derived analytics: comparisons with England, parent and target; trends; SPC; SII."""
+
+import pytest
+from django.db import transaction
+
+from indicators.models import (
+    InequalitySummary,
+    Observation,
+    Period,
+    SeriesAnalytics,
+    Target,
+)
+from ingest.derive import analytics_derive
+from ingest.schema import QUINTILE_TYPE, quintile_label
+from ingest.writing import observations_write
+from tests.ingest.test_writing import extract, values_frame
+
+YEARS = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
+
+
+@pytest.fixture
+def series(framework, geography):
+    """Smoking (lower is better): Bristol falling fast, England flat, the ICB in between;
+    Bristol's quintiles in the latest year with a clear gradient."""
+    rows = []
+    for number, year in enumerate(YEARS):
+        bristol = 20.0 - 1.5 * number
+        rows += [
+            ("PRV01", "E92000001", year, 14.0, 13.9, 14.1),
+            ("PRV01", "E54000039", year, 16.0, 15.5, 16.5),
+            ("PRV01", "E06000023", year, bristol, bristol - 0.6, bristol + 0.6),
+        ]
+    for quintile, value in zip(range(1, 6), [18.0, 14.0, 11.0, 9.0, 7.0], strict=True):
+        rows.append(("PRV01", "E06000023", "2023/24", value, value - 1, value + 1, "Persons",
+                     QUINTILE_TYPE, quintile_label(quintile)))  # fmt: skip
+    frame = values_frame(rows)
+    frame["denominator"] = 1000.0
+    frame["count"] = frame["value"] * 10
+    with transaction.atomic():
+        written = observations_write(frame, extract=extract())
+    return written
+
+
+def derive():
+    with transaction.atomic():
+        return analytics_derive(indicator_ids=[Observation.objects.first().indicator_id])
+
+
+def observation(area, year, category=""):
+    return Observation.objects.get(area__code=area, period__label=year, category=category)
+
+
+def test_comparisons_with_england_and_parent(series):
+    derive()
+    # 2018/19: Bristol 20 [19.4, 20.6] vs England 14, lower is better → Worse
+    assert observation("E06000023", "2018/19").england_comparison == "Worse"
+    # 2023/24: Bristol 12.5 [11.9, 13.1] vs England 14 → Better; vs ICB 16 → Better
+    latest = observation("E06000023", "2023/24")
+    assert (latest.england_comparison, latest.parent_comparison) == ("Better", "Better")
+    # ICB 16 [15.5, 16.5] vs England → Worse; England is never compared with itself
+    assert observation("E54000039", "2023/24").england_comparison == "Worse"
+    assert observation("E92000001", "2023/24").england_comparison == ""
+    # Quintile rows compare with England's same category, which England lacks here.
+    assert (
+        observation("E06000023", "2023/24", quintile_label(1)).england_comparison == "Not compared"
+    )
+
+
+def test_target_comparison(series, geography):
+    Target.objects.create(
+        indicator=Observation.objects.first().indicator, area=geography["bristol"], value=13.0,
+        target_period=Period.objects.get(label="2023/24"), source="local_plan",
+    )  # fmt: skip
+    derive()
+    assert observation("E06000023", "2023/24").target_comparison == "Green"  # 12.5 ≤ 13
+    assert observation("E06000023", "2018/19").target_comparison == "Red"  # 20 > 13
+    assert observation("E92000001", "2023/24").target_comparison == ""  # no target there
+
+
+def test_series_trend_and_spc(series):
+    summary = derive()
+    assert summary.series >= 3
+    bristol = SeriesAnalytics.objects.get(area__code="E06000023", category="")
+    assert bristol.trend_marker == "decreasing"
+    assert bristol.trend_label == "Decreasing and getting better"
+    assert bristol.latest_period.label == "2023/24"
+    assert len(bristol.spc_points) == 6 and bristol.spc_points[0]["period"] == "2018/19"
+    assert bristol.spc_trial_limits  # fewer than 13 points
+    assert bristol.spc_variation_label
+    england = SeriesAnalytics.objects.get(area__code="E92000001")
+    assert england.trend_marker == "no_significant_change"
+
+
+def test_inequality_summary_across_quintiles(series):
+    derive()
+    summary = InequalitySummary.objects.get(area__code="E06000023")
+    assert summary.category_type == QUINTILE_TYPE and summary.period.label == "2023/24"
+    assert summary.gap == pytest.approx(18.0 - 7.0)
+    assert summary.ratio == pytest.approx(18.0 / 7.0)
+    # Values fall from most to least deprived, so the SII (least minus most deprived) is negative.
+    assert summary.sii < 0 and summary.sii_lower <= summary.sii <= summary.sii_upper
+    assert summary.note == ""
+
+
+def test_missing_quintile_gives_a_reason(series):
+    Observation.objects.filter(category=quintile_label(3)).delete()
+    derive()
+    summary = InequalitySummary.objects.get(area__code="E06000023")
+    assert summary.sii is None and "3" in summary.note
+
+
+def test_derive_replaces_earlier_results(series):
+    derive()
+    derive()
+    assert SeriesAnalytics.objects.filter(area__code="E06000023", category="").count() == 1
+    assert InequalitySummary.objects.count() == 1

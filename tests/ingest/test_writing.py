@@ -1,0 +1,113 @@
+"""Write, history and revert: every replaced value is kept and a revert restores it exactly."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.db import transaction
+
+from indicators.models import Extract, Observation, ObservationHistory
+from ingest.schema import VALUES_COLUMNS
+from ingest.writing import RevertRefused, observations_revert, observations_write
+
+
+def extract(name="a.csv"):
+    return Extract.objects.create(kind="values", original_name=name, checksum=name.ljust(64, "0"))
+
+
+def values_frame(rows):
+    """rows: (indicator, area, period, value, lower, upper[, sex, category_type, category])."""
+    records = []
+    for number, row in enumerate(rows, start=2):
+        indicator, area, period, value, lower, upper, *rest = row
+        sex, category_type, category = (rest + ["Persons", "", ""][len(rest) :])[:3]
+        records.append({
+            "source_row": number, "indicator_code": indicator, "area_code": area,
+            "period_label": period, "sex": sex, "age": "All ages", "category_type": category_type,
+            "category": category, "value": value, "lower_95": lower, "upper_95": upper,
+            "lower_998": np.nan, "upper_998": np.nan, "count": 30.0, "denominator": 200.0,
+            "value_note": "", "suppressed": False,
+        })  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=VALUES_COLUMNS)
+
+
+def snapshot():
+    return sorted(
+        Observation.objects.values_list(
+            "indicator__code", "area__code", "period__label", "sex", "category", "value",
+            "lower_95", "upper_95", "extract_id",
+        )
+    )  # fmt: skip
+
+
+@pytest.fixture
+def scenario(framework, geography):
+    return {"framework": framework, "geography": geography}
+
+
+def write(frame, source):
+    with transaction.atomic():
+        return observations_write(frame, extract=source)
+
+
+def revert(source):
+    with transaction.atomic():
+        return observations_revert(source)
+
+
+def test_write_creates_observations_and_history(scenario):
+    first = extract()
+    summary = write(values_frame([("PRV01", "E06000023", "2023/24", 15.0, 14.0, 16.0),
+                                  ("PRV01", "E92000001", "2023/24", 12.0, 11.9, 12.1)]), first)  # fmt: skip
+    assert (summary.created, summary.replaced) == (2, 0)
+    assert Observation.objects.filter(extract=first).count() == 2
+    history = ObservationHistory.objects.filter(replaced_by=first)
+    assert set(history.values_list("change", flat=True)) == {"created"}
+    assert Observation.objects.get(area__code="E06000023").period.kind == "financial_year"
+
+
+def test_replacing_keeps_the_old_values_and_revert_restores_them_exactly(scenario):
+    first, second = extract("first.csv"), extract("second.csv")
+    write(values_frame([("PRV01", "E06000023", "2023/24", 15.0, 14.0, 16.0),
+                        ("PRV01", "E92000001", "2023/24", 12.0, 11.9, 12.1)]), first)  # fmt: skip
+    before = snapshot()
+    summary = write(values_frame([("PRV01", "E06000023", "2023/24", 15.5, 14.4, 16.6),
+                                  ("PRV01", "E06000023", "2022/23", 17.0, 16.0, 18.0)]), second)  # fmt: skip
+    assert (summary.created, summary.replaced) == (1, 1)
+    replaced = ObservationHistory.objects.get(replaced_by=second, change="replaced")
+    assert (replaced.value, replaced.lower_95, replaced.previous_extract_id) == (
+        15.0,
+        14.0,
+        first.pk,
+    )
+    assert Observation.objects.get(area__code="E06000023", period__label="2023/24").value == 15.5
+    revert(second)
+    assert snapshot() == before
+
+
+def test_reverting_out_of_order_is_refused(scenario):
+    first, second = extract("first.csv"), extract("second.csv")
+    write(values_frame([("PRV01", "E06000023", "2023/24", 15.0, 14.0, 16.0)]), first)
+    write(values_frame([("PRV01", "E06000023", "2023/24", 15.5, 14.4, 16.6)]), second)
+    with pytest.raises(RevertRefused, match=f"#{second.pk} later changed"):
+        revert(first)
+    revert(second)
+    revert(first)
+    assert not Observation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_needs_a_transaction(scenario):
+    with pytest.raises(AssertionError, match="inside a transaction"):
+        observations_write(
+            values_frame([("PRV01", "E06000023", "2023/24", 1.0, 0.5, 1.5)]), extract=extract()
+        )
+
+
+def test_a_failure_inside_the_transaction_writes_nothing(scenario):
+    source = extract()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        observations_write(
+            values_frame([("PRV01", "E06000023", "2023/24", 1.0, 0.5, 1.5)]), extract=source
+        )
+        raise RuntimeError("the worker died")
+    assert not Observation.objects.exists() and not ObservationHistory.objects.exists()
