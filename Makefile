@@ -39,8 +39,11 @@ lint: install
 test: lint
 	$(VENV)/bin/pytest
 
+# Benchmarks (never timed tests). The ingest benchmark needs PostgreSQL: it creates the
+# database named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/outcomes_bench).
 bench: install
 	$(PY) -m tests.benchmarks.bench_statistics
+	$(PY) -m tests.benchmarks.bench_ingest
 
 worker: install
 	$(VENV)/bin/celery -A outcomes_site worker --loglevel=INFO

@@ -15,6 +15,7 @@ from indicators.models import (
     Indicator,
     Observation,
     Partner,
+    PartnerMembership,
     Period,
     Programme,
     Target,
@@ -150,3 +151,10 @@ class CommentaryAdmin(admin.ModelAdmin):
     list_display = ["indicator", "area", "period", "status", "author", "updated_at"]
     list_filter = ["status"]
     autocomplete_fields = ["indicator", "area", "period"]
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "partner"]
+    autocomplete_fields = ["partner"]
+    search_fields = ["user__username", "partner__name"]

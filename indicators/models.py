@@ -27,6 +27,19 @@ class Partner(models.Model):
         return self.name
 
 
+class PartnerMembership(models.Model):
+    """The partner organisation a user works for: an owner writes narrative for the
+    indicators their partner owns."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="members")
+
+    def __str__(self):
+        return f"{self.user} at {self.partner}"
+
+
 class Domain(models.Model):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
@@ -345,6 +358,10 @@ class Extract(models.Model):
     report = models.JSONField(default=dict, blank=True)
     create_areas = models.BooleanField(
         default=False, help_text="Add areas a Fingertips-format file names but the registry lacks."
+    )
+    skip_unknown_indicators = models.BooleanField(
+        default=False,
+        help_text="Leave out (and count) rows for indicators the registry does not track.",
     )
     is_synthetic = models.BooleanField(
         default=False,
@@ -708,3 +725,30 @@ class InequalitySummary(models.Model):
         return (
             f"Inequality {self.indicator_id} {self.area_id} {self.period_id} {self.category_type}"
         )
+
+
+class CommentaryRevision(models.Model):
+    """Every save of a narrative, as it stood after that save: who, when, the three parts and
+    the status. Recorded by the reporting service that writes narratives (DESIGN §6 audit)."""
+
+    commentary = models.ForeignKey(Commentary, on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=CommentaryStatus.choices)
+    what_data_shows = models.TextField("What the data shows")
+    contribution = models.TextField("Our contribution and what partners did", blank=True)
+    limitations = models.TextField("Limitations and external factors", blank=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CommentaryStatus.values),
+                name="commentary_revision_valid_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Revision of {self.commentary} at {self.saved_at:%Y-%m-%d %H:%M}"

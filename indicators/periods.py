@@ -150,7 +150,12 @@ def parse_period_label(label: str, *, kind_hint: str | None = None) -> ParsedPer
     for pattern, form in PATTERNS:
         match = pattern.match(text)
         if match:
-            return _build(form, match.groups(), text, kind_hint)
+            try:
+                return _build(form, match.groups(), text, kind_hint)
+            except ValueError as error:  # a date that cannot exist, such as year 0
+                if isinstance(error, PeriodLabelError):
+                    raise
+                raise PeriodLabelError(f"Cannot read the period {label!r}: {error}") from None
     raise PeriodLabelError(
         f"Cannot read the period {label!r}: use a Fingertips label such as 2023/24, 2023, "
         "2021 - 23, 2023/24 Q2 or Mar 2024, or an ISO month such as 2024-03"

@@ -32,6 +32,11 @@ class UploadForm(forms.Form):
         label="Add areas the registry lacks (Fingertips-format files only)",
         help_text="Uses the file's Area Code, Area Name, Area Type and Parent Code columns.",
     )
+    skip_unknown_indicators = forms.BooleanField(
+        required=False,
+        label="Leave out rows for indicators the registry does not track",
+        help_text="Useful for Fingertips downloads that hold many indicators; the report counts them.",
+    )
 
 
 @admin.register(Extract)
@@ -100,6 +105,7 @@ class ExtractAdmin(admin.ModelAdmin):
                 extract = extract_create(
                     data=upload.read(), original_name=upload.name, kind=form.cleaned_data["kind"],
                     uploaded_by=request.user, create_areas=form.cleaned_data["create_areas"],
+                    skip_unknown_indicators=form.cleaned_data["skip_unknown_indicators"],
                 )  # fmt: skip
             except ExtractRefused as refusal:
                 form.add_error("file", refusal.message)

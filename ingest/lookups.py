@@ -38,7 +38,9 @@ def indicator_period_kinds() -> dict[int, str]:
     return kinds
 
 
-def validation_registry(*, create_areas: bool = False) -> Registry:
+def validation_registry(
+    *, create_areas: bool = False, skip_unknown_indicators: bool = False
+) -> Registry:
     kinds = indicator_period_kinds()
     infos = [
         IndicatorInfo(
@@ -53,7 +55,10 @@ def validation_registry(*, create_areas: bool = False) -> Registry:
         for indicator in Indicator.objects.all()
     ]
     return Registry.build(
-        infos, Area.objects.values_list("code", flat=True), create_areas=create_areas
+        infos,
+        Area.objects.values_list("code", flat=True),
+        create_areas=create_areas,
+        skip_unknown_indicators=skip_unknown_indicators,
     )
 
 

@@ -66,6 +66,7 @@ def extract_create(
     kind: str,
     uploaded_by=None,
     create_areas: bool = False,
+    skip_unknown_indicators: bool = False,
     is_synthetic: bool = False,
     enqueue: bool = True,
 ) -> Extract:
@@ -104,6 +105,7 @@ def extract_create(
             checksum=checksum,
             uploaded_by=uploaded_by,
             create_areas=create_areas,
+            skip_unknown_indicators=skip_unknown_indicators,
             is_synthetic=is_synthetic,
             step="Queued",
         )
@@ -188,7 +190,9 @@ def run_checks(extract: Extract) -> PipelineResult:
         data = handle.read()
     raw = read_table(data, filename=extract.original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
     _progress(extract, progress=15, step="Checking every row")
-    registry = lookups.validation_registry(create_areas=extract.create_areas)
+    registry = lookups.validation_registry(
+        create_areas=extract.create_areas, skip_unknown_indicators=extract.skip_unknown_indicators
+    )
     validate = validate_counts if extract.kind == ExtractKind.COUNTS else validate_values
     validated = validate(raw, registry=registry)
     notes = list(raw.notes) + list(validated.notes)
@@ -229,24 +233,27 @@ def _skipped_records(skipped) -> list[dict]:
 
 
 def _create_areas(new_areas) -> int:
-    """Areas a Fingertips file names that the registry lacks (when the analyst asked)."""
+    """Areas a Fingertips file names that the registry lacks (when the analyst asked).
+    Created first and linked to their parents after, so a parent may be new too."""
     if new_areas is None or len(new_areas) == 0:
         return 0
     types = lookups.area_type_for_fingertips_names()
-    created = 0
     fallback = AreaType.objects.get(code="local_authority")
-    for row in pd.DataFrame(new_areas).to_dict("records"):
-        if Area.objects.filter(code=row["code"]).exists():
-            continue
-        parent = Area.objects.filter(code=row.get("parent_code") or "").first()
-        Area.objects.create(
+    rows = [row for row in pd.DataFrame(new_areas).to_dict("records")
+            if not Area.objects.filter(code=row["code"]).exists()]  # fmt: skip
+    created = {}
+    for row in rows:
+        created[row["code"]] = Area.objects.create(
             code=row["code"],
             name=row.get("name") or row["code"],
             area_type=types.get(str(row.get("area_type", "")).strip().lower(), fallback),
-            parent=parent,
         )
-        created += 1
-    return created
+    for row in rows:
+        parent = Area.objects.filter(code=row.get("parent_code") or "").first()
+        if parent is not None and parent.code != row["code"]:
+            created[row["code"]].parent = parent
+            created[row["code"]].save(update_fields=["parent"])
+    return len(created)
 
 
 def _progress(extract: Extract, **fields) -> None:

@@ -83,6 +83,9 @@ class Registry:
     indicators_by_fingertips_id: dict[str, IndicatorInfo]  # keyed by the id as text: "93356"
     area_codes: frozenset[str]
     create_areas: bool = False  # kind A: unknown areas with a name become Validated.new_areas
+    # Fingertips downloads often hold indicators we do not track: with this set, their rows
+    # are set aside and counted in a note instead of failing the extract.
+    skip_unknown_indicators: bool = False
 
     @classmethod
     def build(
@@ -91,6 +94,7 @@ class Registry:
         area_codes: Iterable[str],
         *,
         create_areas: bool = False,
+        skip_unknown_indicators: bool = False,
     ) -> Registry:
         indicators = list(indicators)
         return cls(
@@ -100,6 +104,7 @@ class Registry:
             },
             area_codes=frozenset(area_codes),
             create_areas=create_areas,
+            skip_unknown_indicators=skip_unknown_indicators,
         )
 
 
@@ -174,6 +179,7 @@ MEASURE_LABELS = {
     "numerator": "Numerator",
 }
 LIMITS = ("lower_95", "upper_95", "lower_998", "upper_998")
+NO_VALUE_NOTE = "No value in the source file"
 
 
 # --- Kind A: Fingertips-format values ------------------------------------------------------
@@ -226,13 +232,17 @@ def validate_values(raw: RawTable, *, registry: Registry) -> Validated:
     rows.refuse_crossed_limits("lower_998", "upper_998", measures, "99.8%")
 
     value_note = rows.text("value_note")
-    suppressed = rows.text("value") == ""
-    rows.require(
-        "value",
-        suppressed & (value_note == ""),
-        "Value is empty and there is no value note to say why. Give the value, or a Value note "
-        "explaining why it is withheld.",
-    )
+    empty = rows.text("value") == ""
+    # A blank value with a note was withheld by the source (suppressed); a blank value with no
+    # note is kept as missing, with a note saying so, so nothing in the file is lost.
+    suppressed = empty & (value_note != "")
+    unexplained = empty & (value_note == "")
+    if unexplained.any():
+        value_note = np.where(unexplained, NO_VALUE_NOTE, value_note)
+        notes.append(
+            f"{int(unexplained.sum()):,} rows have no value and no value note; they are stored "
+            f"as missing with the note '{NO_VALUE_NOTE}'."
+        )
     count, denominator, value = measures["count"], measures["denominator"], measures["value"]
     rows.require(
         "count",
@@ -252,7 +262,9 @@ def validate_values(raw: RawTable, *, registry: Registry) -> Validated:
     )
 
     key = [indicators.codes, area_codes, period, sex, age, category_type, category]
-    rows.refuse_duplicates(key, "indicator, area, period, sex, age and category")
+    rows.refuse_duplicates(
+        key, "indicator, area, period, sex, age and category", keep_exact_repeats=True
+    )
 
     frame = pd.DataFrame(
         {
@@ -518,6 +530,8 @@ class RowChecker:
         self.source_rows = np.asarray(raw.source_rows, dtype=np.int64)
         self.bad = np.zeros(self.length, dtype=bool)
         self.parts: list[pd.DataFrame] = []
+        self.notes: list[str] = []  # what the checks assumed or set aside, for the report
+        self.set_aside = np.zeros(self.length, dtype=bool)  # rows left out without an error
         self._texts: dict[str, np.ndarray] = {}
         self._codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(array) → (array, codes)
 
@@ -641,6 +655,9 @@ class RowChecker:
                 or (registry.indicators_by_fingertips_id.get(text) if by_fingertips_id else None)
             )
             if info is None:
+                if registry.skip_unknown_indicators:
+                    skipped.add(text)
+                    return text, None
                 other = " or its Fingertips indicator ID" if by_fingertips_id else ""
                 return text, (
                     f"Indicator {text!r} is not in the registry: use one of our indicator codes "
@@ -648,7 +665,16 @@ class RowChecker:
                 )
             return info.code, None
 
+        skipped: set[str] = set()
         codes = self.per_distinct("indicator", look_up)
+        if skipped:
+            set_aside = np.isin(codes, list(skipped))
+            self.bad[set_aside] = True  # not errors: left out on the analyst's instruction
+            self.set_aside |= set_aside
+            self.notes.append(
+                f"{int(set_aside.sum()):,} rows for {len(skipped)} indicator(s) not in the "
+                f"registry were left out, as asked: {_short_list(sorted(skipped))}."
+            )
         group, first = self.groups([codes])
         infos = [registry.indicators_by_code.get(codes[row]) for row in first]
         known = [info for info in infos if info is not None]
@@ -829,11 +855,29 @@ class RowChecker:
             ),
         )
 
-    def refuse_duplicates(self, key: list[np.ndarray], described: str) -> None:
-        """Report every row after the first with the same key, naming the row it repeats."""
+    def refuse_duplicates(
+        self, key: list[np.ndarray], described: str, *, keep_exact_repeats: bool = False
+    ) -> None:
+        """Report every row after the first with the same key, naming the row it repeats.
+
+        With ``keep_exact_repeats`` a row identical in every column to the one it repeats is
+        kept once (with a note) rather than refused: nothing is lost by dropping a copy."""
         group, first_of_group = self.groups(key)
         first = first_of_group[group] if len(group) else group
         repeated = np.flatnonzero(first != np.arange(self.length))
+        repeated = repeated[~self.set_aside[repeated]]
+        if len(repeated) and keep_exact_repeats:
+            identical = np.ones(len(repeated), dtype=bool)
+            for column in self.raw_table.frame.columns:
+                cells = self.raw_table.frame[column].to_numpy(dtype=object)
+                identical &= cells[repeated] == cells[first[repeated]]
+            if identical.any():
+                self.bad[repeated[identical]] = True
+                self.notes.append(
+                    f"{int(identical.sum()):,} rows repeated an earlier row exactly and were "
+                    "kept once."
+                )
+            repeated = repeated[~identical]
         if len(repeated) == 0:
             return
         originals = self.source_rows[first[repeated]]
@@ -860,7 +904,8 @@ class RowChecker:
         if len(errors):
             errors = errors.sort_values("row", kind="stable").reset_index(drop=True)
         errors = errors.astype({"row": "int64", "column": "str", "value": "str", "message": "str"})
-        frame = frame[~self.bad].reset_index(drop=True)
+        if self.bad.any():
+            frame = frame[~self.bad].reset_index(drop=True)
         types = {}
         for column in frame.columns:
             if column == "source_row":
@@ -876,7 +921,7 @@ class RowChecker:
         return Validated(
             frame=frame.astype(types),
             errors=errors,
-            notes=notes,
+            notes=[*notes, *self.notes],
             rows_read=self.raw_table.rows_read,
             new_areas=new_areas.astype("str"),
         )

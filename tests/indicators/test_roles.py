@@ -30,7 +30,7 @@ def test_demo_users_are_created_only_with_debug(db, settings, monkeypatch):
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-for-tests")
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--no-data", stdout=out)
     assert "a-demo-password-for-tests" in out.getvalue()
     for username, role in [("lead", "viewer"), ("manager", "viewer"), ("owner", "owner"),
                            ("analyst", "analyst"), ("admin", "admin")]:  # fmt: skip

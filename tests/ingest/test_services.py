@@ -127,3 +127,123 @@ def test_values_from_a_fingertips_file_are_stored_exactly(framework, geography):
     assert bristol.england_comparison == "Worse"
     icb = Observation.objects.get(area__code="E54000039")
     assert icb.value is None and icb.suppressed and "suppressed" in icb.value_note
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_a_real_fingertips_download_ingests_with_its_quirks(db):
+    """indicators-CountyUA.data.csv: 25 fields under a 26-column header, an embedded newline,
+    empty values with value notes. Areas come from the file when the analyst asks."""
+    from indicators.models import Domain, Indicator
+
+    domain = Domain.objects.create(code="HP", name="Health protection", reporting_question="?")
+    Indicator.objects.create(
+        code="HP01", domain=domain, name="Campylobacter", definition="Rate per 100,000.",
+        value_type="crude_rate", multiplier=100000, polarity="no_judgement", ci_method="byar_exact",
+        frequency="annual", fingertips_id=93356, status="published",
+    )  # fmt: skip
+    data = (DATA / "indicators-CountyUA.data.csv").read_bytes()
+    extract = run(data, kind="values", name="indicators-CountyUA.data.csv", create_areas=True)
+    assert extract.status == "succeeded", (extract.error_summary, extract.report)
+    assert extract.rows_read == 852
+    assert Observation.objects.count() == 852
+    assert extract.report["areas_created"] == 162
+    bristol = Observation.objects.filter(area__code="E06000023", age="All ages").order_by(
+        "period__label"
+    )
+    assert [o.period.label for o in bristol] == ["2015", "2016", "2017"]
+    assert bristol[0].area.parent.code == "E12000009"
+    suppressed = Observation.objects.filter(value__isnull=True)
+    assert suppressed.count() == 10
+    assert all(o.value_note for o in suppressed)
+    # Values are stored exactly as the file gives them.
+    line = next(
+        line for line in data.decode().splitlines() if ",E06000023," in line and ",2016," in line
+    )
+    assert (
+        str(
+            Observation.objects.get(
+                area__code="E06000023", period__label="2016", age="All ages"
+            ).value
+        )
+        in line
+    )
+
+
+def fingertips_areas_csv(codes: set[str]) -> str:
+    """The import_areas file for ``codes`` and their ancestors, from the FingertipsNext
+    hierarchy kept in fixtures/sources."""
+    import csv as csv_module
+
+    from tests.conftest import FIXTURES
+
+    types = {"england": "england", "regions": "ons_region", "nhs-regions": "region",
+             "combined-authorities": "ons_region", "nhs-integrated-care-boards": "icb",
+             "nhs-sub-integrated-care-boards": "sub_icb", "nhs-primary-care-networks": "pcn",
+             "gps": "practice"}  # fmt: skip
+    with open(FIXTURES / "sources" / "fingertips_areas.csv", encoding="utf-8-sig") as handle:
+        rows = {row["AreaCode"]: row for row in csv_module.DictReader(handle)}
+    parent = {}
+    for code, row in rows.items():
+        for child in filter(None, row["Children"].split("|")):
+            if child not in parent or row["AreaTypeCode"] not in {
+                "combined-authorities",
+                "regions",
+            }:
+                parent.setdefault(child, code)
+    wanted, todo = set(), [code for code in codes if code in rows]
+    while todo:
+        code = todo.pop()
+        if code not in wanted:
+            wanted.add(code)
+            if parent.get(code):
+                todo.append(parent[code])
+    lines = ["code,name,area_type,parent_code"]
+    for code in sorted(wanted):
+        row = rows[code]
+        area_type = types.get(row["AreaTypeCode"], "local_authority")
+        name = row["AreaName"].replace('"', "")
+        lines.append(
+            f'{code},"{name}",{area_type},{parent.get(code, "") if parent.get(code) in wanted else ""}'
+        )
+    # Practices the partial hierarchy lacks are registered as bare practices.
+    lines += [f"{code},{code},practice," for code in sorted(codes - set(rows))]
+    return "\n".join(lines) + "\n"
+
+
+def test_fingertips_next_healthdata_ingests_the_indicators_we_track(db):
+    """healthdata.csv: BOM, swapped category columns, literal quotes, blank values with no
+    value-note column, repeated rows, and 31 indicators of which the demo framework tracks a
+    few (matched by their Fingertips ids)."""
+    import io as io_module
+
+    from indicators.services import areas_import, registry_import
+    from tests.conftest import FIXTURES
+
+    registry_import(
+        indicators_file=str(FIXTURES / "demo_framework.csv"),
+        domains_file=str(FIXTURES / "demo_domains.csv"), publish=True,
+    )  # fmt: skip
+    # The demo reports some measures monthly or quarterly (dementia diagnosis, readmissions,
+    # smoking at delivery); FingertipsNext
+    # holds their annual series, which an analyst would load into annual indicators.
+    from indicators.models import Indicator
+
+    Indicator.objects.filter(fingertips_id__in=[92949, 41101, 93085]).update(frequency="annual")
+    data = (DATA / "healthdata.csv").read_bytes()
+    codes = {line.split(b",")[4].decode().strip('"') for line in data.splitlines()[1:] if line}
+    areas_import(areas_file=io_module.StringIO(fingertips_areas_csv(codes)))
+    extract = run(data, kind="values", name="healthdata.csv", skip_unknown_indicators=True)
+    assert extract.status == "succeeded", (
+        extract.error_summary,
+        extract.report.get("errors_shown"),
+    )
+    notes = " ".join(extract.report["notes"])
+    assert "swapped" in notes.lower()
+    assert "not in the registry were left out" in notes
+    smoking = Observation.objects.get(
+        indicator__code="CYP01", area__code="E92000001", period__label="2023/24", category=""
+    )
+    assert smoking.value == 7.4  # README: England smoking at delivery 2023/24
+    assert Observation.objects.filter(category_type__icontains="deprivation deciles").exists()

@@ -159,11 +159,13 @@ def test_healthdata_problems_are_reported_not_raised(healthdata_result):
     messages = errors["message"]
     # A quarterly indicator cannot be placed from a Year alone.
     assert messages.str.startswith("Indicator HCHK1 is reported by quarter").sum() == 1166
-    # No value-note column in this layout, so a blank value cannot be explained.
-    assert messages.str.startswith("Value is empty and there is no value note").any()
-    # The upstream file repeats some rows; each repeat names the row it repeats.
-    assert messages.str.startswith("This row repeats row").any()
-    assert healthdata_result.rows_read == len(healthdata_result.frame) + errors["row"].nunique()
+    # No value-note column in this layout: blank values are kept as missing, with a note.
+    frame = healthdata_result.frame
+    assert (frame["value_note"] == "No value in the source file").any()
+    assert any("have no value and no value note" in note for note in healthdata_result.notes)
+    # The upstream file repeats some rows word for word: kept once, and said so.
+    assert any("repeated an earlier row exactly" in note for note in healthdata_result.notes)
+    assert not messages.str.startswith("Value is empty").any()
 
 
 # --- Kind A: Fingertips-format values ---------------------------------------------------------
@@ -186,6 +188,39 @@ def test_a_valid_values_file_gives_canonical_typed_rows():
     assert frame.dtypes["suppressed"] == np.dtype(bool)
     assert frame.dtypes["indicator_code"] == "str"
     assert np.isnan(frame.iloc[1]["lower_95"])
+
+
+def test_a_blank_value_without_a_note_is_kept_as_missing_with_a_note():
+    result = values("PRV01,E06000023,Bristol,UA,Persons,All ages,,,2023/24,,,,,,")
+    assert result.errors.empty
+    row = result.frame.iloc[0]
+    assert np.isnan(row["value"]) and not row["suppressed"]
+    assert row["value_note"] == "No value in the source file"
+
+
+def test_exact_repeats_are_kept_once_but_conflicting_ones_refused():
+    repeat = "PRV01,E06000023,Bristol,UA,Persons,All ages,,,2023/24,10,,,,,"
+    result = values(repeat, repeat)
+    assert result.errors.empty and len(result.frame) == 1
+    assert any("repeated an earlier row exactly" in note for note in result.notes)
+    result = values(repeat, repeat.replace(",10,", ",11,"))
+    assert only_error(result)["message"].startswith("This row repeats row 2")
+
+
+def test_unknown_indicators_can_be_set_aside_on_request():
+    import dataclasses
+
+    registry = dataclasses.replace(REGISTRY, skip_unknown_indicators=True)
+    result = values(
+        "PRV01,E06000023,Bristol,UA,Persons,All ages,,,2023/24,10,,,,,",
+        "99999,E06000023,Bristol,UA,Persons,All ages,,,2023/24,10,,,,,",
+        registry=registry,
+    )
+    assert result.errors.empty and result.frame["indicator_code"].tolist() == ["PRV01"]
+    assert any(
+        "1 rows for 1 indicator(s) not in the registry were left out" in note
+        for note in result.notes
+    )
 
 
 def test_only_the_six_required_columns_are_needed():
@@ -272,8 +307,6 @@ def test_create_areas_collects_named_unknown_areas_and_refuses_unnamed_ones():
          "Count 12 is above the denominator 10; a proportion cannot exceed 100%."),
         ("HPR01,E06000023,Bristol,UA,Persons,All ages,,,2023,5,,,3,0,", "Denominator",
          "Denominator is 0 but a value (5) is given"),
-        ("PRV01,E06000023,Bristol,UA,Persons,All ages,,,2023/24,,,,,,", "Value",
-         "Value is empty and there is no value note to say why."),
         ("PRV01,E06000023,Bristol,UA,Persons,All ages,Ethnic group,,2023/24,1,,,,,", "Category",
          "Category type is given but Category is empty."),
         ("PRV01,E06000023,Bristol,UA,Persons,All ages,,Chinese,2023/24,1,,,,,", "Category Type",

@@ -20,6 +20,10 @@ class Command(BaseCommand):
             help="Add areas a Fingertips-format file names but the registry lacks",
         )  # fmt: skip
         parser.add_argument(
+            "--skip-unknown-indicators", action="store_true",
+            help="Leave out (and count) rows for indicators the registry does not track",
+        )  # fmt: skip
+        parser.add_argument(
             "--wait", action="store_true",
             help="Wait for the extract to finish; exit non-zero if it failed",
         )  # fmt: skip
@@ -28,8 +32,9 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, file, kind=None, create_areas=False, wait=False, timeout=3600, **options
-    ):
+        self, *args, file, kind=None, create_areas=False, skip_unknown_indicators=False,
+        wait=False, timeout=3600, **options,
+    ):  # fmt: skip
         path = Path(file)
         try:
             data = path.read_bytes()
@@ -40,7 +45,8 @@ class Command(BaseCommand):
         try:
             extract = extract_create(
                 data=data, original_name=path.name, kind=kind or guess_kind(data, path.name),
-                create_areas=create_areas, enqueue=not in_process,
+                create_areas=create_areas, skip_unknown_indicators=skip_unknown_indicators,
+                enqueue=not in_process,
             )  # fmt: skip
         except ExtractRefused as refusal:
             raise CommandError(refusal.message) from None

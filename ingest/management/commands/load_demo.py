@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
-from indicators.models import Extract, ExtractStatus
+from indicators.models import Extract, ExtractStatus, Partner, PartnerMembership
 from indicators.services import ImportFailed, narratives_import, targets_import
 from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=self.stdout)
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         users = self._create_users(password)
+        self._assign_owner(users["owner"])
         if not no_data:
             self._load_data(seed=seed, author=users["owner"])
         self._print_logins(password)
@@ -67,6 +69,14 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
         return users
+
+    def _assign_owner(self, user):
+        """The demo owner works for the partner that owns the most indicators."""
+        partner = (
+            Partner.objects.annotate(owned=Count("indicators")).order_by("-owned", "name").first()
+        )
+        PartnerMembership.objects.update_or_create(user=user, defaults={"partner": partner})
+        self.stdout.write(f"The demo owner writes narrative for {partner.name}.")
 
     def _print_logins(self, password):
         self.stdout.write("")
