@@ -1,10 +1,14 @@
 """Celery tasks: thin interfaces to the ingest services (retries, acknowledgement, failure)."""
 
+import logging
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from ingest import services
 from ingest.drop_folder import drop_folder_scan
+
+logger = logging.getLogger(__name__)
 
 # Transient database errors (a restart, a dropped connection) are retried; the write step is
 # one transaction, so a retry starts from a clean database.
@@ -27,8 +31,11 @@ def process_extract(self, extract_id: int) -> str:
     except TRANSIENT:
         raise
     except Exception as error:
+        # A bug, not bad input: record it on the extract (the page says what happened and that
+        # nothing was written), log the traceback, and do not retry a failure that will repeat.
+        logger.exception("Extract %s failed unexpectedly", extract_id)
         services.extract_fail_unexpectedly(extract_id=extract_id, error=error)
-        raise
+        return "failed"
 
 
 @shared_task(name="ingest.scan_drop_folder", acks_late=True)

@@ -122,6 +122,20 @@ def copy_time(url: str, path: Path) -> float:
     return elapsed
 
 
+def pipeline_seconds_recorded(url: str) -> float:
+    """The extract's own started → finished time: the pipeline without process start-up."""
+    parts = urlparse(url)
+    with psycopg.connect(
+        dbname=parts.path.lstrip("/"), user=parts.username or "postgres",
+        host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+    ) as connection:  # fmt: skip
+        row = connection.execute(
+            "SELECT EXTRACT(EPOCH FROM finished_at - started_at) FROM indicators_extract "
+            "WHERE status = 'succeeded' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    return float(row[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -147,28 +161,27 @@ def main() -> None:
         result = manage("ingest", str(path), "--kind", "counts", "--wait", env=env)
         pipeline_seconds = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        start = time.perf_counter()
-        manage("check", env=env)
-        startup_seconds = time.perf_counter() - start
+        pipeline_only = pipeline_seconds_recorded(url)
     figures = {
         "rows": rows,
         "file_mb": round(size_mb, 1),
         "copy_seconds": round(copy_seconds, 3),
         "pipeline_seconds": round(pipeline_seconds, 3),
-        "django_startup_seconds": round(startup_seconds, 3),
+        "pipeline_recorded_seconds": round(pipeline_only, 3),
         "ratio_to_copy": round(pipeline_seconds / copy_seconds, 2),
-        "ratio_to_copy_without_startup": round(
-            (pipeline_seconds - startup_seconds) / copy_seconds, 2
-        ),
+        "ratio_to_copy_recorded": round(pipeline_only / copy_seconds, 2),
         "peak_memory_mb": round(peak_mb, 1),
         "peak_memory_includes_earlier_children_mb": round(before / 1024, 1),
     }
     print(result.stdout.strip().splitlines()[-1])
     print(f"Granular extract: {rows:,} rows, {size_mb:.1f} MB")
     print(f"PostgreSQL COPY into a bare table: {copy_seconds:.2f} s (best of 3)")
-    print(f"Pipeline end to end (parse → derive, one process): {pipeline_seconds:.2f} s "
-          f"({figures['ratio_to_copy']}× COPY; {figures['ratio_to_copy_without_startup']}× without "
-          f"{startup_seconds:.1f} s of Python/Django start-up)")  # fmt: skip
+    print(
+        f"manage.py ingest --wait, whole process: {pipeline_seconds:.2f} s "
+        f"({figures['ratio_to_copy']}× COPY)"
+    )
+    print(f"Pipeline as the extract records it (read file → derive, committed): "
+          f"{pipeline_only:.2f} s ({figures['ratio_to_copy_recorded']}× COPY; goal ≤ 2×)")  # fmt: skip
     print(f"Peak memory of the pipeline process: {peak_mb:.0f} MB (goal: under 1,024 MB)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -247,3 +247,21 @@ def test_fingertips_next_healthdata_ingests_the_indicators_we_track(db):
     )
     assert smoking.value == 7.4  # README: England smoking at delivery 2023/24
     assert Observation.objects.filter(category_type__icontains="deprivation deciles").exists()
+
+
+def test_an_unexpected_error_is_recorded_not_raised(framework, geography, monkeypatch, eager_tasks):
+    from ingest import tasks
+
+    extract = extract_create(
+        data=counts_file(SMOKING_2023), original_name="x.csv", kind="counts", enqueue=False
+    )
+
+    def broken(**kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(tasks.services, "extract_process", broken)
+    assert tasks.process_extract.delay(extract.pk).get() == "failed"
+    extract.refresh_from_db()
+    assert extract.status == "failed"
+    assert "unexpected error (ZeroDivisionError)" in extract.error_summary
+    assert not Observation.objects.exists()
