@@ -58,3 +58,31 @@ def _rows(frame: pd.DataFrame):
 
 def _missing(item) -> bool:
     return item is None or (isinstance(item, float | np.floating) and math.isnan(item))
+
+
+def insert_instances(model, instances: list) -> None:
+    """Insert unsaved model instances: COPY on PostgreSQL (derived tables can hold tens of
+    thousands of rows per extract), bulk_create elsewhere. Fields with auto_now get now."""
+    if not instances:
+        return
+    if not is_postgresql():
+        model.objects.bulk_create(instances, batch_size=2000)
+        return
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for instance in instances:
+                setattr(instance, field.attname, now)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for instance in instances:
+                copy.write_row(
+                    [
+                        field.get_db_prep_save(getattr(instance, field.attname), connection)
+                        for field in fields
+                    ]
+                )

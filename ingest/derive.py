@@ -33,7 +33,7 @@ from indicators.statistics.benchmark import (
 from indicators.statistics.inequality import slope_index_of_inequality_by_group
 from indicators.statistics.spc import xmr_charts_by_series
 from indicators.statistics.trend import recent_trend
-from ingest.bulk import load_temp_table
+from ingest.bulk import insert_instances, load_temp_table
 from ingest.schema import QUINTILE_TYPE
 
 ENGLAND = "E92000001"
@@ -69,10 +69,10 @@ def analytics_derive(*, indicator_ids) -> DeriveSummary:
     comparisons_write(comparisons)
     series = series_analytics_frames(observations, indicators)
     SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
-    SeriesAnalytics.objects.bulk_create(series, batch_size=2000)
+    insert_instances(SeriesAnalytics, series)
     summaries = inequality_summaries(observations)
     InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
-    InequalitySummary.objects.bulk_create(summaries, batch_size=2000)
+    insert_instances(InequalitySummary, summaries)
     return DeriveSummary(len(observations), len(series), len(summaries))
 
 
