@@ -43,12 +43,16 @@ def number(value) -> str:
 
 def observations_for_export(
     *, indicator_codes: Iterable[str] | None = None, area_codes: Iterable[str] | None = None,
-    period_labels: Iterable[str] | None = None,
+    period_labels: Iterable[str] | None = None, base: QuerySet[Observation] | None = None,
 ) -> QuerySet[Observation]:  # fmt: skip
-    queryset = Observation.objects.select_related(
-        "indicator", "area", "area__area_type", "area__parent", "period"
-    ).order_by(
-        "indicator__code", "period__sort_key", "area__code", "sex", "category_type", "category"
+    """Observations in export order, ready for ``export_rows``; ``base`` is an already
+    filtered queryset (the explorer passes exactly what a page shows)."""
+    queryset = (
+        (Observation.objects.all() if base is None else base)
+        .select_related("indicator", "area", "area__area_type", "area__parent", "period")
+        .order_by(
+            "indicator__code", "period__sort_key", "area__code", "sex", "category_type", "category"
+        )
     )
     if indicator_codes:
         queryset = queryset.filter(indicator__code__in=list(indicator_codes))

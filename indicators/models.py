@@ -463,6 +463,11 @@ class Observation(ObservationValues):
         indexes = [
             models.Index(fields=["indicator", "period", "area"], name="obs_indicator_period_area"),
             models.Index(fields=["area", "indicator"], name="obs_area_indicator"),
+            # Area summary, trends and the API by area: one area's series in period order.
+            models.Index(
+                fields=["indicator", "area", "sex", "category_type", "period"],
+                name="obs_series_period",
+            ),
         ]
 
     def __str__(self):
@@ -683,6 +688,7 @@ class SeriesAnalytics(SeriesKey):
                 name="series_analytics_unique",
             ),
         ]
+        indexes = [models.Index(fields=["area", "indicator"], name="series_area_indicator")]
 
     def __str__(self):
         return f"{self.indicator_id} {self.area_id} {self.sex} {self.category}".strip()
@@ -719,6 +725,9 @@ class InequalitySummary(models.Model):
             ),
             _limits_ordered("sii_lower", "sii_upper", "inequality_sii_limits_ordered"),
             _limits_ordered("rii_lower", "rii_upper", "inequality_rii_limits_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "area", "period"], name="inequality_area_period")
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ from indicators.models import (
     Indicator,
     Partner,
     Polarity,
+    Programme,
     Status,
     ValueType,
 )
@@ -521,4 +522,58 @@ def narratives_import(*, narratives_file: IO | str, author) -> ImportReport:
                 "status": status,
                 "published_at": timezone.now() if status == CommentaryStatus.PUBLISHED else None,
             }, report, f"{indicator.code} {area.code} {period.label}")  # fmt: skip
+    return report
+
+
+# --- Programmes ------------------------------------------------------------------------------
+
+PROGRAMME_COLUMNS = ["code", "name", "description", "lead_partner", "indicator_codes"]
+
+
+def programmes_import(*, programmes_file: IO | str) -> ImportReport:
+    """Upsert programmes from a CSV (code, name, description, lead_partner, indicator_codes
+    separated by ``;``) and set each one's indicators. Unknown indicator codes refuse the
+    whole file; a new lead partner is created. Idempotent."""
+    rows = read_csv_rows(programmes_file, required=PROGRAMME_COLUMNS, what="programmes")
+    wanted = {
+        code.strip()
+        for _, row in rows
+        for code in row["indicator_codes"].split(";")
+        if code.strip()
+    }
+    indicators = {item.code: item for item in Indicator.objects.filter(code__in=wanted)}
+    errors = []
+    for line, row in rows:
+        if not row["code"] or not row["name"]:
+            errors.append(f"Line {line}: a programme needs a code and a name.")
+        unknown = [
+            code.strip()
+            for code in row["indicator_codes"].split(";")
+            if code.strip() and code.strip() not in indicators
+        ]
+        if unknown:
+            errors.append(f"Line {line}: unknown indicator code(s) {', '.join(unknown)}.")
+    if errors:
+        raise ImportFailed(errors)
+    report = ImportReport()
+    with transaction.atomic():
+        for _, row in rows:
+            partner = None
+            if row["lead_partner"]:
+                partner, _ = Partner.objects.get_or_create(name=row["lead_partner"])
+            programme, created = Programme.objects.update_or_create(
+                code=row["code"],
+                defaults={
+                    "name": row["name"], "description": row["description"],
+                    "lead_partner": partner,
+                },
+            )  # fmt: skip
+            programme.indicators.set(
+                [
+                    indicators[code.strip()]
+                    for code in row["indicator_codes"].split(";")
+                    if code.strip()
+                ]
+            )
+            (report.created if created else report.changed).append(row["code"])
     return report

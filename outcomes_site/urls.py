@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("explore/", include("explorer.urls")),
+    path("api/", include("explorer.api_urls")),
     path("", include("reporting.urls")),
 ]

@@ -17,7 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from indicators.models import Extract, ExtractStatus, Partner, PartnerMembership
-from indicators.services import ImportFailed, narratives_import, targets_import
+from indicators.services import (
+    ImportFailed,
+    narratives_import,
+    programmes_import,
+    targets_import,
+)
 from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
 
@@ -51,6 +56,11 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=self.stdout)
+        self.stdout.write(
+            programmes_import(programmes_file=str(FIXTURES / "demo_programmes.csv")).summary(
+                "Programmes"
+            )
+        )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         users = self._create_users(password)
         self._assign_owner(users["owner"])

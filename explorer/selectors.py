@@ -1,0 +1,309 @@
+"""Reads for the data explorer.
+
+Every function runs a small fixed number of queries whatever the number of areas and periods:
+the pages fetch one set of rows each and shape them in Python. The querysets that feed the
+pages are also what the CSV download writes, so the download is exactly what is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from indicators.models import (
+    Area,
+    AreaType,
+    Indicator,
+    InequalitySummary,
+    Observation,
+    Period,
+    SeriesAnalytics,
+)
+from indicators.selectors import indicators_visible_to
+
+ENGLAND_CODE = "E92000001"
+# The system this dashboard serves: the default area wherever it is one of the choices.
+HOME_AREA_CODES = ("E54000039", "E38000222", "E40000006")
+BREAKDOWN_CATEGORY_TYPES = {
+    "imd_quintile": "IMD 2019 quintile (national)",
+    "imd_decile": "IMD 2019 decile (national)",
+    "ethnic_group": "Ethnic group",
+}
+TREND_MAX_AREAS = 10
+
+
+# --- Filter options ---------------------------------------------------------------------------
+
+
+def explorer_indicators(*, user) -> list[Indicator]:
+    return list(
+        indicators_visible_to(user).select_related("domain").order_by("domain__order", "code")
+    )
+
+
+def explorer_area_types() -> list[AreaType]:
+    return list(AreaType.objects.order_by("level", "code"))
+
+
+def explorer_areas(*, area_type: AreaType) -> list[Area]:
+    return list(Area.objects.filter(area_type=area_type).select_related("parent").order_by("name"))
+
+
+def explorer_periods() -> list[Period]:
+    return list(Period.objects.order_by("sort_key"))
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Which combinations of an indicator hold data: (area type id, period id, sex, age,
+    category type) tuples, from one DISTINCT query."""
+
+    combinations: frozenset = frozenset()
+
+    def area_type_ids(self) -> set[int]:
+        return {row[0] for row in self.combinations}
+
+    def period_ids(self, *, area_type_id=None, sex=None, age=None, category_type="") -> set[int]:
+        return {
+            row[1]
+            for row in self.combinations
+            if (area_type_id is None or row[0] == area_type_id)
+            and (sex is None or row[2] == sex)
+            and (age is None or row[3] == age)
+            and row[4] == category_type
+        }
+
+    def sexes(self, *, area_type_id=None) -> set[str]:
+        return {row[2] for row in self.combinations if area_type_id in (None, row[0])}
+
+    def ages(self) -> set[str]:
+        return {row[3] for row in self.combinations}
+
+    def category_types(self, *, area_type_id=None) -> set[str]:
+        return {row[4] for row in self.combinations if row[4] and area_type_id in (None, row[0])}
+
+
+def indicator_availability(*, indicator: Indicator | None) -> Availability:
+    if indicator is None:
+        return Availability()
+    rows = (
+        Observation.objects.filter(indicator=indicator)
+        .values_list("area__area_type_id", "period_id", "sex", "age", "category_type")
+        .distinct()
+    )
+    return Availability(frozenset(rows))
+
+
+# --- What each page shows ---------------------------------------------------------------------
+
+
+def _export_ready(queryset: QuerySet[Observation]) -> QuerySet[Observation]:
+    return queryset.select_related(
+        "indicator", "area", "area__area_type", "area__parent", "period"
+    ).order_by("indicator__code", "period__sort_key", "area__code", "sex", "category")
+
+
+def compare_observations(selection) -> QuerySet[Observation]:
+    """The areas of the chosen type (within the chosen parent), England and the parent area,
+    for one indicator, period, sex and age: the compare-areas page and the map."""
+    areas = Q(area__area_type=selection.area_type)
+    if selection.parent is not None:
+        areas &= Q(area__parent=selection.parent)
+    comparators = Q(area__code=ENGLAND_CODE)
+    for parent in (selection.parent, getattr(selection.area, "parent", None)):
+        if parent is not None:
+            comparators |= Q(area=parent)
+    return _export_ready(
+        Observation.objects.filter(
+            areas | comparators,
+            indicator=selection.indicator,
+            period=selection.period,
+            sex=selection.sex,
+            age=selection.age,
+            category_type="",
+        )
+    )
+
+
+def trend_areas(selection) -> list[Area]:
+    """The chosen area, its parent, England and (within a chosen parent) its peers."""
+    chosen = [selection.area] if selection.area else []
+    if selection.parent is not None:
+        chosen += [area for area in selection.areas if area.parent_id == selection.parent.pk]
+    chosen = list(dict.fromkeys(chosen))[:TREND_MAX_AREAS]
+    return chosen
+
+
+def trend_observations(selection) -> QuerySet[Observation]:
+    areas = trend_areas(selection)
+    comparators = Q(area__code=ENGLAND_CODE)
+    parent = selection.parent or getattr(selection.area, "parent", None)
+    if parent is not None:
+        comparators |= Q(area=parent)
+    return _export_ready(
+        Observation.objects.filter(
+            Q(area__in=areas) | comparators,
+            indicator=selection.indicator,
+            sex=selection.sex,
+            age=selection.age,
+            category_type="",
+        )
+    )
+
+
+def inequality_observations(selection) -> QuerySet[Observation]:
+    """One area, indicator and period: the breakdown's values and the area's own value."""
+    base = Observation.objects.filter(
+        indicator=selection.indicator, area=selection.area, period=selection.period
+    )
+    headline = Q(sex=selection.sex, age=selection.age, category_type="")
+    if selection.breakdown == "sex":
+        split = Q(age=selection.age, category_type="")
+    elif selection.breakdown == "age_band":
+        split = Q(sex=selection.sex, category_type="")
+    else:
+        split = Q(
+            sex=selection.sex,
+            age=selection.age,
+            category_type=BREAKDOWN_CATEGORY_TYPES[selection.breakdown],
+        )
+    return _export_ready(base.filter(headline | split))
+
+
+def inequality_summaries(selection) -> list[InequalitySummary]:
+    """SII, RII, gap and ratio for every period of the area's deprivation breakdown."""
+    category_type = BREAKDOWN_CATEGORY_TYPES.get(selection.breakdown)
+    if category_type is None or not category_type.startswith("IMD"):
+        return []
+    return list(
+        InequalitySummary.objects.filter(
+            indicator=selection.indicator,
+            area=selection.area,
+            sex=selection.sex,
+            age=selection.age,
+            category_type=category_type,
+        )
+        .select_related("period")
+        .order_by("period__sort_key")
+    )
+
+
+# --- Area summary -----------------------------------------------------------------------------
+
+
+@dataclass
+class SummaryRow:
+    indicator: Indicator
+    observation: Observation | None = None
+    england: float | None = None
+    minimum: float | None = None
+    q25: float | None = None
+    q75: float | None = None
+    maximum: float | None = None
+    areas_compared: int = 0
+    trend: str = ""
+    note_marker: str = ""
+    values: list = field(default_factory=list)
+
+
+def summary_observations(selection) -> QuerySet[Observation]:
+    """The area's headline observations for every indicator shown (all periods); the latest
+    per indicator is picked in Python."""
+    return _export_ready(
+        Observation.objects.filter(
+            indicator__in=selection.indicators,
+            area=selection.area,
+            sex=selection.sex,
+            category_type="",
+        )
+    )
+
+
+def latest_per_indicator(observations) -> dict[int, Observation]:
+    latest: dict[int, Observation] = {}
+    for observation in observations:
+        if observation.age != observation.indicator.default_age:
+            continue
+        current = latest.get(observation.indicator_id)
+        if current is None or observation.period.sort_key > current.period.sort_key:
+            latest[observation.indicator_id] = observation
+    return latest
+
+
+def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
+    """Each indicator's latest value for the area, with the spread of values across the areas
+    of the same type (same period, sex and age) and England's value. Three queries."""
+    area = selection.area
+    shown = list(summary_observations(selection))
+    latest = latest_per_indicator(shown)
+    pairs = {(obs.indicator_id, obs.period_id, obs.age) for obs in latest.values()}
+    spread: dict[tuple, list[float]] = defaultdict(list)
+    england: dict[tuple, float] = {}
+    if pairs:
+        rows = Observation.objects.filter(
+            Q(area__area_type=area.area_type_id) | Q(area__code=ENGLAND_CODE),
+            indicator_id__in={pair[0] for pair in pairs},
+            period_id__in={pair[1] for pair in pairs},
+            sex=selection.sex,
+            category_type="",
+            value__isnull=False,
+        ).values_list(
+            "indicator_id", "period_id", "age", "area__code", "area__area_type_id", "value"
+        )
+        for indicator_id, period_id, age, code, area_type_id, value in rows:
+            key = (indicator_id, period_id, age)
+            if key not in pairs:
+                continue
+            if code == ENGLAND_CODE:
+                england[key] = value
+            if area_type_id == area.area_type_id:
+                spread[key].append(value)
+    trends = dict(
+        SeriesAnalytics.objects.filter(
+            area=area, sex=selection.sex, category_type="", indicator__in=selection.indicators
+        ).values_list("indicator_id", "trend_label")
+    )
+    result = []
+    for indicator in selection.indicators:
+        observation = latest.get(indicator.pk)
+        row = SummaryRow(indicator=indicator, observation=observation)
+        if observation is not None:
+            key = (indicator.pk, observation.period_id, observation.age)
+            values = np.array(spread.get(key, []), dtype=float)
+            row.england = england.get(key)
+            row.trend = trends.get(indicator.pk, "")
+            row.areas_compared = int(values.size)
+            if values.size:
+                row.minimum, row.q25, row.q75, row.maximum = (
+                    float(number) for number in np.percentile(values, [0, 25, 75, 100])
+                )
+        result.append(row)
+    shown_ids = {obs.pk for obs in latest.values()}
+    return result, [obs for obs in shown if obs.pk in shown_ids]
+
+
+# --- Helpers shared by the pages ----------------------------------------------------------------
+
+
+def natural_key(text: str):
+    """Sort "Quintile 10" after "Quintile 9" and age bands by their first number."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def series_analytics_for(observations) -> dict[tuple, SeriesAnalytics]:
+    """Derived analytics of the series the observations belong to, in one query."""
+    observations = list(observations)
+    if not observations:
+        return {}
+    rows = SeriesAnalytics.objects.filter(
+        indicator_id__in={obs.indicator_id for obs in observations},
+        area_id__in={obs.area_id for obs in observations},
+    )
+    return {
+        (row.indicator_id, row.area_id, row.sex, row.age, row.category_type, row.category): row
+        for row in rows
+    }

@@ -1,0 +1,325 @@
+"""Pure functions from selector output to plotly figures, data tables and sparklines.
+
+Nothing here queries the database or computes statistics: the figures draw stored values,
+limits and SPC points. Colour is never the only signal: lines differ by dash and markers by
+symbol, so a chart still reads in greyscale (and the same data is always in a table)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from reporting.selectors import IndicatorStatus
+
+NHS_BLUE = "#005eb8"
+DARK_GREY = "#425563"
+MID_GREY = "#768692"
+BAND_GREY = "rgba(118, 134, 146, 0.25)"
+IMPROVEMENT_BLUE = "#005eb8"
+CONCERN_ORANGE = "#ed8b00"
+NEUTRAL_PURPLE = "#330072"
+TARGET_GREEN = "#007f3b"
+
+SPECIAL_CAUSE_STYLES = {
+    # point type → (legend name, colour, marker symbol)
+    "special_cause_improvement": ("Special cause: improvement", IMPROVEMENT_BLUE, "circle"),
+    "special_cause_concern": ("Special cause: concern", CONCERN_ORANGE, "diamond"),
+    "special_cause_neutral_high": ("Special cause: neutral (high)", NEUTRAL_PURPLE, "square"),
+    "special_cause_neutral_low": ("Special cause: neutral (low)", NEUTRAL_PURPLE, "square"),
+}
+
+
+def _layout(title: str, unit: str) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": 16}},
+        "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
+        "xaxis": {"type": "category", "title": {"text": "Period"}, "automargin": True},
+        "yaxis": {"title": {"text": unit or "Value"}, "automargin": True},
+        "legend": {"orientation": "h", "y": -0.25, "x": 0},
+        "hovermode": "x unified",
+        "font": {"family": "Frutiger W01, Arial, sans-serif", "color": "#212b32"},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "height": 420,
+    }
+
+
+def trend_chart(status: IndicatorStatus, *, area_name: str = "BNSSG ICB") -> go.Figure:
+    """The headline series over time: 95% CI band, England, target or range, trajectory and
+    the baseline marker."""
+    indicator = status.indicator
+    periods = [point.period for point in status.points]
+    figure = go.Figure(
+        layout=_layout(f"{indicator.name}: {area_name} and England", indicator.unit_label)
+    )
+    if any(point.lower_95 is not None for point in status.points):
+        figure.add_trace(
+            go.Scatter(
+                x=periods, y=[point.upper_95 for point in status.points], mode="lines",
+                line={"width": 0}, hoverinfo="skip", showlegend=False, name="Upper 95% limit",
+            )
+        )  # fmt: skip
+        figure.add_trace(
+            go.Scatter(
+                x=periods, y=[point.lower_95 for point in status.points], mode="lines",
+                line={"width": 0}, fill="tonexty", fillcolor=BAND_GREY,
+                name="95% confidence interval",
+            )
+        )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[point.value for point in status.points], mode="lines+markers",
+            name=area_name, line={"color": NHS_BLUE, "width": 3},
+            marker={"symbol": "circle", "size": 7},
+        )
+    )  # fmt: skip
+    if any(point.england_value is not None for point in status.points):
+        figure.add_trace(
+            go.Scatter(
+                x=periods, y=[point.england_value for point in status.points],
+                mode="lines+markers", name="England",
+                line={"color": DARK_GREY, "dash": "dash", "width": 2},
+                marker={"symbol": "square", "size": 6},
+            )
+        )  # fmt: skip
+    target = status.target
+    if target is not None and periods:
+        label = f"by {target.target_period.label}"
+        if target.value is not None:
+            figure.add_trace(
+                go.Scatter(
+                    x=periods, y=[target.value] * len(periods), mode="lines",
+                    name=f"Target {label}", line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+                )
+            )  # fmt: skip
+        else:
+            for edge, value in (("bottom", target.range_lower), ("top", target.range_upper)):
+                figure.add_trace(
+                    go.Scatter(
+                        x=periods, y=[value] * len(periods), mode="lines",
+                        name=f"Target range {edge} {label}",
+                        line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+                    )
+                )  # fmt: skip
+        if target.trajectory:
+            figure.add_trace(
+                go.Scatter(
+                    x=[point["period"] for point in target.trajectory],
+                    y=[point["value"] for point in target.trajectory],
+                    mode="lines+markers", name="Trajectory to target",
+                    line={"color": TARGET_GREEN, "dash": "dashdot", "width": 2},
+                    marker={"symbol": "triangle-up", "size": 7},
+                )
+            )  # fmt: skip
+    if status.baseline is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=[status.baseline.period.label], y=[status.baseline.value], mode="markers",
+                name=f"Baseline ({status.baseline.period.label})",
+                marker={"symbol": "star", "size": 14, "color": "#212b32"},
+            )
+        )  # fmt: skip
+    return figure
+
+
+def spc_chart(status: IndicatorStatus) -> go.Figure:
+    """The XmR chart: values, mean, process limits, target and special-cause points."""
+    indicator = status.indicator
+    points = status.spc_points
+    periods = [point["period"] for point in points]
+    icons = " · ".join(
+        signal.label for signal in (status.variation, status.assurance) if signal is not None
+    )
+    title = f"SPC chart: {indicator.name}" + (f" ({icons})" if icons else "")
+    figure = go.Figure(layout=_layout(title, indicator.unit_label))
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[point["value"] for point in points], mode="lines+markers",
+            name="Value", line={"color": MID_GREY, "width": 2},
+            marker={"symbol": "circle", "size": 6, "color": MID_GREY},
+        )
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[point["mean"] for point in points], mode="lines", name="Mean",
+            line={"color": "#212b32", "width": 2},
+        )
+    )  # fmt: skip
+    for key, name in (("upper", "Upper process limit"), ("lower", "Lower process limit")):
+        figure.add_trace(
+            go.Scatter(
+                x=periods, y=[point[key] for point in points], mode="lines", name=name,
+                line={"color": DARK_GREY, "dash": "dash", "width": 1.5},
+            )
+        )  # fmt: skip
+    if status.target is not None and status.target.value is not None and periods:
+        figure.add_trace(
+            go.Scatter(
+                x=periods, y=[status.target.value] * len(periods), mode="lines", name="Target",
+                line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+            )
+        )  # fmt: skip
+    for point_type, (name, colour, symbol) in SPECIAL_CAUSE_STYLES.items():
+        flagged = [point for point in points if point["type"] == point_type]
+        if flagged:
+            figure.add_trace(
+                go.Scatter(
+                    x=[point["period"] for point in flagged],
+                    y=[point["value"] for point in flagged], mode="markers", name=name,
+                    text=[point["rule"] for point in flagged],
+                    marker={"symbol": symbol, "size": 12, "color": colour,
+                            "line": {"color": "#212b32", "width": 1}},
+                )
+            )  # fmt: skip
+    return figure
+
+
+def figure_as_dict(figure: go.Figure) -> dict:
+    """Plain JSON-ready data for ``json_script`` (plotly may hold numpy arrays)."""
+    return json.loads(figure.to_json())
+
+
+# --- Sparklines ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    points: str  # SVG polyline points
+    last_x: float
+    last_y: float
+    description: str
+
+
+def sparkline(
+    values: list[float | None], *, periods: list[str], width: int = 120, height: int = 32
+) -> Sparkline | None:
+    """An inline SVG sparkline (drawn without JavaScript), or None with fewer than 2 values."""
+    known = [(index, value) for index, value in enumerate(values) if value is not None]
+    if len(known) < 2:
+        return None
+    low = min(value for _, value in known)
+    high = max(value for _, value in known)
+    span = (high - low) or 1.0
+    step = (width - 6) / max(len(values) - 1, 1)
+    coordinates = [
+        (3 + index * step, 3 + (height - 6) * (1 - (value - low) / span)) for index, value in known
+    ]
+    first_index, first_value = known[0]
+    last_index, last_value = known[-1]
+    return Sparkline(
+        points=" ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates),
+        last_x=round(coordinates[-1][0], 1),
+        last_y=round(coordinates[-1][1], 1),
+        description=(
+            f"{len(known)} periods, from {_plain(first_value)} in {periods[first_index]} "
+            f"to {_plain(last_value)} in {periods[last_index]}"
+        ),
+    )
+
+
+def _plain(value: float) -> str:
+    return f"{value:,.1f}"
+
+
+# --- Tables: the same data as each chart, for the page and the CSV download -----------------
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list]
+
+
+def trend_table(status: IndicatorStatus) -> Table:
+    unit = status.indicator.unit_label
+    suffix = f" ({unit})" if unit else ""
+    return Table(
+        caption=f"{status.indicator.name}: BNSSG ICB values with 95% confidence intervals and England",
+        headers=[
+            "Period", f"Value{suffix}", "Lower 95% limit", "Upper 95% limit", "Count",
+            "Denominator", f"England{suffix}", "Compared with England", "Compared with target",
+            "Value note",
+        ],
+        rows=[
+            [
+                point.period, point.value, point.lower_95, point.upper_95, point.count,
+                point.denominator, point.england_value, point.england_comparison,
+                point.target_comparison, point.value_note,
+            ]
+            for point in status.points
+        ],
+    )  # fmt: skip
+
+
+def spc_table(status: IndicatorStatus) -> Table:
+    return Table(
+        caption=f"{status.indicator.name}: SPC (XmR) chart points, mean and process limits",
+        headers=[
+            "Period", "Value", "Mean", "Lower process limit", "Upper process limit",
+            "Point type", "Special-cause rule",
+        ],
+        rows=[
+            [
+                point["period"], point["value"], point["mean"], point["lower"], point["upper"],
+                POINT_TYPE_LABELS.get(point["type"], point["type"]), point["rule"],
+            ]
+            for point in status.spc_points
+        ],
+    )  # fmt: skip
+
+
+def inequality_table(status: IndicatorStatus) -> Table:
+    return Table(
+        caption=(
+            f"{status.indicator.name}: inequality between the most and least deprived "
+            "national IMD 2019 quintiles in BNSSG"
+        ),
+        headers=[
+            "Period", "Gap (Q1 − Q5)", "Ratio (Q1 ÷ Q5)", "SII", "SII lower 95% limit",
+            "SII upper 95% limit", "RII", "RII lower 95% limit", "RII upper 95% limit", "Note",
+        ],
+        rows=[
+            [
+                summary.period.label, summary.gap, summary.ratio, summary.sii,
+                summary.sii_lower, summary.sii_upper, summary.rii, summary.rii_lower,
+                summary.rii_upper, summary.note,
+            ]
+            for summary in status.inequalities
+        ],
+    )  # fmt: skip
+
+
+POINT_TYPE_LABELS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause improvement",
+    "special_cause_concern": "Special cause concern",
+    "special_cause_neutral_high": "Special cause (neutral, high)",
+    "special_cause_neutral_low": "Special cause (neutral, low)",
+}
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell) -> str | float | int:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
+    (OWASP CSV injection). Numbers we wrote ourselves stay numbers, so -1.5 stays -1.5."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int | float):
+        return cell
+    text = str(cell)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def table_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_safe(header) for header in table.headers])
+    for row in table.rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,559 @@
+"""Reads for the board-facing pages: the framework's headline series as it stood at a period.
+
+Reporting shows one series per indicator: the BNSSG ICB's headline value (Persons, no
+category, the indicator's default age), compared with England. Pages only read what the
+ingest pipeline stored (values, comparisons, SPC points and icons, trends, inequality
+summaries); nothing statistical is computed here. Each read below is a fixed number of
+queries whatever the number of indicators and periods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import F, Prefetch
+
+from indicators.models import (
+    Baseline,
+    Commentary,
+    CommentaryRevision,
+    CommentaryStatus,
+    Domain,
+    Indicator,
+    InequalitySummary,
+    Observation,
+    Period,
+    Polarity,
+    Programme,
+    SeriesAnalytics,
+    Sex,
+    Target,
+)
+from indicators.selectors import indicators_visible_to, user_is_analyst
+from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
+
+HEADLINE_AREA_CODE = "E54000039"  # NHS Bristol, North Somerset and South Gloucestershire ICB
+ENGLAND_AREA_CODE = "E92000001"
+QUINTILE_CATEGORY_TYPE = "IMD 2019 quintile (national)"
+# Making Data Count shows limits and icons from 13 points; below that they are trial limits.
+SPC_MINIMUM_POINTS = 13
+
+DIRECTIONS = {
+    "improving": "Improving",
+    "deteriorating": "Deteriorating",
+    "no_change": "No significant change",
+    "not_assessed": "Not assessed",
+}
+ASSURANCE_OUTCOMES = {
+    "meets": "Consistently meets target",
+    "hit_and_miss": "Hit and miss target",
+    "misses": "Consistently misses target",
+    "no_target": "No target or not assessed",
+}
+ENGLAND_OUTCOMES = ("Better", "Similar", "Worse")
+# Stored Fingertips trend markers (METHODS §10) that carry a result.
+CALCULATED_TREND_MARKERS = {"increasing", "decreasing", "no_significant_change"}
+
+
+class PeriodNotFound(Exception):
+    """The period asked for is not one the framework has data for."""
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    label: str
+    end: date
+
+
+def reporting_periods() -> list[ReportingPeriod]:
+    """Periods with a headline value for the ICB, newest first (one per label: the label's
+    latest end date, so "2023/24" means the framework as it stood at 31 March 2024)."""
+    rows = (
+        Period.objects.filter(
+            observations__area__code=HEADLINE_AREA_CODE,
+            observations__sex=Sex.PERSONS,
+            observations__category_type="",
+        )
+        .values_list("label", "end", "sort_key")
+        .distinct()
+        .order_by("-end", "-sort_key")
+    )
+    seen: dict[str, ReportingPeriod] = {}
+    for label, end, _ in rows:
+        seen.setdefault(label, ReportingPeriod(label=label, end=end))
+    return list(seen.values())
+
+
+# --- One indicator's status ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One period of the headline series, with England's value for the same period."""
+
+    period: str
+    sort_key: str
+    end: date
+    value: float | None
+    lower_95: float | None
+    upper_95: float | None
+    count: float | None
+    denominator: float | None
+    value_note: str
+    suppressed: bool
+    england_comparison: str
+    target_comparison: str
+    england_value: float | None = None
+
+
+@dataclass(frozen=True)
+class Signal:
+    """An SPC icon with its label, or a direction with where it came from."""
+
+    icon: str
+    label: str
+    source: str = ""
+
+
+@dataclass
+class IndicatorStatus:
+    """The headline series of one indicator as it stood at the chosen period."""
+
+    indicator: Indicator
+    points: list[SeriesPoint]
+    spc_points: list[dict]
+    variation: Signal | None
+    assurance: Signal | None
+    trend_label: str
+    trend_marker: str
+    spc_trial_limits: bool
+    spc_notes: str
+    baseline: Baseline | None
+    target: Target | None
+    narratives: list[Commentary] = field(default_factory=list)  # published, newest first
+    inequalities: list[InequalitySummary] = field(default_factory=list)  # newest first
+
+    @property
+    def latest(self) -> SeriesPoint | None:
+        with_value = [point for point in self.points if point.value is not None]
+        return with_value[-1] if with_value else (self.points[-1] if self.points else None)
+
+    @property
+    def narrative(self) -> Commentary | None:
+        return self.narratives[0] if self.narratives else None
+
+    @property
+    def narrative_first_line(self) -> str:
+        if self.narrative is None:
+            return ""
+        lines = [line.strip() for line in self.narrative.what_data_shows.splitlines()]
+        return next((line for line in lines if line), "")
+
+    @property
+    def inequality(self) -> InequalitySummary | None:
+        return self.inequalities[0] if self.inequalities else None
+
+    @property
+    def direction(self) -> str:
+        """improving / deteriorating / no_change / not_assessed, from SPC variation when the
+        chart has enough points, else the recent trend, else trial-limit SPC."""
+        return _direction(self.direction_signal)
+
+    @property
+    def direction_signal(self) -> Signal | None:
+        if self.variation and not self.spc_trial_limits:
+            return self.variation
+        if self.trend_marker in CALCULATED_TREND_MARKERS:
+            return Signal(icon=self.trend_marker, label=self.trend_label, source="Recent trend")
+        return self.variation
+
+    @property
+    def direction_label(self) -> str:
+        return DIRECTIONS[self.direction]
+
+    @property
+    def assurance_outcome(self) -> str:
+        icon = self.assurance.icon if self.assurance else ""
+        return {"pass": "meets", "fail": "misses", "inconsistent": "hit_and_miss"}.get(
+            icon, "no_target"
+        )
+
+    @property
+    def england(self) -> str:
+        return self.latest.england_comparison if self.latest else ""
+
+    @property
+    def worse_and_worsening(self) -> bool:
+        return self.england == "Worse" and self.direction == "deteriorating"
+
+    @property
+    def change_since_baseline(self) -> float | None:
+        latest = self.latest
+        if self.baseline is None or latest is None or latest.value is None:
+            return None
+        return latest.value - self.baseline.value
+
+    @property
+    def change_is_better(self) -> bool | None:
+        change = self.change_since_baseline
+        if change is None or change == 0 or self.indicator.polarity == Polarity.NO_JUDGEMENT:
+            return None
+        return (change > 0) == (self.indicator.polarity == Polarity.HIGHER_BETTER)
+
+
+def _direction(signal: Signal | None) -> str:
+    if signal is None:
+        return "not_assessed"
+    if signal.icon.startswith("improvement") or signal.label.endswith("getting better"):
+        return "improving"
+    if signal.icon.startswith("concern") or signal.label.endswith("getting worse"):
+        return "deteriorating"
+    if signal.icon in {"common_cause", "no_significant_change"}:
+        return "no_change"
+    return "not_assessed"  # neutral special cause, or a trend on an indicator with no polarity
+
+
+def variation_icon_for_point(point: dict) -> str:
+    """The MDC variation icon a stored SPC point gives when it is the latest point (§11.4)."""
+    kind = point.get("type") or ""
+    rule = point.get("rule") or ""
+    high = "Above" in rule or "Increasing" in rule
+    if kind == "special_cause_improvement":
+        return "improvement_high" if high else "improvement_low"
+    if kind == "special_cause_concern":
+        return "concern_high" if high else "concern_low"
+    if kind.startswith("special_cause_neutral"):
+        return kind.removeprefix("special_cause_")
+    return "common_cause"
+
+
+def _signals_at(
+    analytics: SeriesAnalytics | None, indicator: Indicator, target: Target | None, points
+) -> tuple[Signal | None, Signal | None, list[dict], bool, str, str, str]:
+    """SPC icons, SPC points, trial-limit flag, notes and trend as they stood at the latest of
+    ``points``. At the latest stored period these are the stored results; at an earlier
+    period, the stored point for that period (its type and limits, from the whole chart)."""
+    if analytics is None:
+        return None, None, [], False, "", "", ""
+    shown = {point.period for point in points}
+    spc_points = [point for point in analytics.spc_points if point["period"] in shown]
+    is_latest = bool(points) and points[-1].period == (
+        analytics.spc_points[-1]["period"] if analytics.spc_points else None
+    )
+    if is_latest or not analytics.spc_points:
+        variation = (
+            Signal(analytics.spc_variation_icon, analytics.spc_variation_label, "SPC variation")
+            if analytics.spc_variation_icon
+            else None
+        )
+        assurance = (
+            Signal(analytics.spc_assurance_icon, analytics.spc_assurance_label, "SPC assurance")
+            if analytics.spc_assurance_icon
+            else None
+        )
+        return (
+            variation, assurance, analytics.spc_points, analytics.spc_trial_limits,
+            analytics.spc_notes, analytics.trend_marker, analytics.trend_label,
+        )  # fmt: skip
+    if not spc_points:
+        return None, None, [], False, "", "", ""
+    last = spc_points[-1]
+    icon = variation_icon_for_point(last)
+    variation = Signal(icon, VARIATION_LABELS[icon], "SPC variation")
+    assurance = None
+    if target is not None and target.value is not None and last["lower"] is not None:
+        found = assurance_icon(
+            target=target.value, lower_process_limit=last["lower"],
+            upper_process_limit=last["upper"], polarity=indicator.polarity,
+        )  # fmt: skip
+        if found:
+            assurance = Signal(found, ASSURANCE_LABELS[found], "SPC assurance")
+    trial = len(spc_points) < SPC_MINIMUM_POINTS
+    # The recent trend is stored for the latest period only.
+    return variation, assurance, spc_points, trial, "", "", ""
+
+
+def indicator_statuses(
+    indicators: list[Indicator],
+    *,
+    as_at: date | None = None,
+    with_inequalities: bool = False,
+    include_suppressed: bool = False,
+) -> dict[int, IndicatorStatus]:
+    """Each indicator's headline status at ``as_at`` (None: the latest data), keyed by id.
+
+    Five queries (six with inequalities) whatever the number of indicators and periods."""
+    ids = [indicator.pk for indicator in indicators]
+    if not ids:
+        return {}
+    period_filter = {"period__end__lte": as_at} if as_at else {}
+    observations = (
+        Observation.objects.filter(
+            indicator_id__in=ids,
+            area__code__in=[HEADLINE_AREA_CODE, ENGLAND_AREA_CODE],
+            sex=Sex.PERSONS,
+            category_type="",
+            category="",
+            age=F("indicator__default_age"),
+            **period_filter,
+        )  # fmt: skip
+        .values(
+            "indicator_id",
+            "area__code",
+            "period__label",
+            "period__sort_key",
+            "period__end",
+            "value",
+            "lower_95",
+            "upper_95",
+            "count",
+            "denominator",
+            "value_note",
+            "suppressed",
+            "england_comparison",
+            "target_comparison",
+        )  # fmt: skip
+        .order_by("indicator_id", "period__sort_key")
+    )
+    england: dict[tuple[int, str], float | None] = {}
+    headline: dict[int, list[dict]] = {}
+    for row in observations:
+        if row["area__code"] == ENGLAND_AREA_CODE:
+            england[(row["indicator_id"], row["period__sort_key"])] = row["value"]
+        else:
+            headline.setdefault(row["indicator_id"], []).append(row)
+    analytics = {
+        row.indicator_id: row
+        for row in SeriesAnalytics.objects.filter(
+            indicator_id__in=ids,
+            area__code=HEADLINE_AREA_CODE,
+            sex=Sex.PERSONS,
+            category_type="",
+            category="",
+        )  # fmt: skip
+    }
+    baselines = {
+        row.indicator_id: row
+        for row in Baseline.objects.filter(
+            indicator_id__in=ids, area__code=HEADLINE_AREA_CODE, sex=Sex.PERSONS
+        ).select_related("period")
+    }
+    targets = {
+        row.indicator_id: row
+        for row in Target.objects.filter(
+            indicator_id__in=ids, area__code=HEADLINE_AREA_CODE, sex=Sex.PERSONS
+        ).select_related("target_period")
+    }
+    narratives: dict[int, list[Commentary]] = {}
+    for commentary in (
+        Commentary.objects.filter(
+            indicator_id__in=ids,
+            area__code=HEADLINE_AREA_CODE,
+            status=CommentaryStatus.PUBLISHED,
+            **period_filter,
+        )  # fmt: skip
+        .select_related("period", "author")
+        .order_by("-period__sort_key", "-published_at")
+    ):
+        narratives.setdefault(commentary.indicator_id, []).append(commentary)
+    inequalities: dict[int, list[InequalitySummary]] = {}
+    if with_inequalities:
+        for summary in (
+            InequalitySummary.objects.filter(
+                indicator_id__in=ids,
+                area__code=HEADLINE_AREA_CODE,
+                sex=Sex.PERSONS,
+                category_type=QUINTILE_CATEGORY_TYPE,
+                **period_filter,
+            )  # fmt: skip
+            .select_related("period")
+            .order_by("-period__sort_key")
+        ):
+            inequalities.setdefault(summary.indicator_id, []).append(summary)
+
+    statuses = {}
+    for indicator in indicators:
+        points = [
+            _series_point(row, england, include_suppressed=include_suppressed)
+            for row in headline.get(indicator.pk, [])
+        ]
+        target = targets.get(indicator.pk)
+        variation, assurance, spc_points, trial, notes, marker, trend = _signals_at(
+            analytics.get(indicator.pk), indicator, target, points
+        )
+        statuses[indicator.pk] = IndicatorStatus(
+            indicator=indicator, points=points, spc_points=spc_points, variation=variation,
+            assurance=assurance, trend_label=trend, trend_marker=marker,
+            spc_trial_limits=trial, spc_notes=notes, baseline=baselines.get(indicator.pk),
+            target=target, narratives=narratives.get(indicator.pk, []),
+            inequalities=inequalities.get(indicator.pk, []),
+        )  # fmt: skip
+    return statuses
+
+
+def _series_point(row: dict, england: dict, *, include_suppressed: bool) -> SeriesPoint:
+    hidden = row["suppressed"] and not include_suppressed
+    return SeriesPoint(
+        period=row["period__label"], sort_key=row["period__sort_key"], end=row["period__end"],
+        value=None if hidden else row["value"],
+        lower_95=None if hidden else row["lower_95"],
+        upper_95=None if hidden else row["upper_95"],
+        count=None if hidden else row["count"],
+        denominator=None if hidden else row["denominator"],
+        value_note=row["value_note"] or ("Suppressed (small numbers)" if hidden else ""),
+        suppressed=row["suppressed"],
+        england_comparison=row["england_comparison"] or "Not compared",
+        target_comparison=row["target_comparison"] or "Not compared",
+        england_value=england.get((row["indicator_id"], row["period__sort_key"])),
+    )  # fmt: skip
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DomainReport:
+    domain: Domain
+    statuses: list[IndicatorStatus]
+
+    def count(self, attribute: str, value: str) -> int:
+        return sum(1 for status in self.statuses if getattr(status, attribute) == value)
+
+    @property
+    def direction_counts(self) -> list[tuple[str, str, int]]:
+        return [(key, label, self.count("direction", key)) for key, label in DIRECTIONS.items()]
+
+    @property
+    def assurance_counts(self) -> list[tuple[str, str, int]]:
+        return [
+            (key, label, self.count("assurance_outcome", key))
+            for key, label in ASSURANCE_OUTCOMES.items()
+        ]
+
+    @property
+    def england_counts(self) -> list[tuple[str, int]]:
+        counts = [(label, self.count("england", label)) for label in ENGLAND_OUTCOMES]
+        other = len(self.statuses) - sum(number for _, number in counts)
+        return [*counts, ("Not compared", other)]
+
+    @property
+    def worse_and_worsening(self) -> list[IndicatorStatus]:
+        return [status for status in self.statuses if status.worse_and_worsening]
+
+    @property
+    def statuses_attention_first(self) -> list[IndicatorStatus]:
+        return sorted(self.statuses, key=lambda status: not status.worse_and_worsening)
+
+
+def framework_report(
+    *, user, as_at: date | None = None, domain_code: str | None = None
+) -> list[DomainReport]:
+    """Every domain (or one) with the status of each indicator the user may see, at ``as_at``.
+
+    Raises Domain.DoesNotExist for an unknown domain code. Eight queries at most."""
+    domains = Domain.objects.order_by("order", "code")
+    if domain_code is not None:
+        domains = domains.filter(code=domain_code)
+    visible = indicators_visible_to(user).select_related("owner", "domain").order_by("code")
+    domains = list(
+        domains.prefetch_related(Prefetch("indicators", queryset=visible, to_attr="visible"))
+    )
+    if domain_code is not None and not domains:
+        raise Domain.DoesNotExist(domain_code)
+    indicators = [indicator for domain in domains for indicator in domain.visible]
+    statuses = indicator_statuses(indicators, as_at=as_at, include_suppressed=user_is_analyst(user))
+    return [
+        DomainReport(domain=domain, statuses=[statuses[item.pk] for item in domain.visible])
+        for domain in domains
+    ]
+
+
+def indicator_report(*, indicator: Indicator, user) -> IndicatorStatus:
+    """The indicator page's reads: the whole headline series, England, SPC, baseline,
+    target, inequality summaries and published narrative history."""
+    return indicator_statuses(
+        [indicator], with_inequalities=True, include_suppressed=user_is_analyst(user)
+    )[indicator.pk]
+
+
+def narrative_editable_by(*, user, indicator: Indicator) -> bool:
+    """Analysts (and admins) write narrative for any indicator; owners for the indicators their
+    partner owns; nobody else."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    groups = set(user.groups.values_list("name", flat=True))
+    if groups & {"analyst", "admin"}:
+        return True
+    if "owner" not in groups or indicator.owner_id is None:
+        return False
+    membership = getattr(user, "membership", None)
+    return membership is not None and membership.partner_id == indicator.owner_id
+
+
+def narratives_for_editing(*, indicator: Indicator) -> dict[str, Commentary]:
+    """The ICB headline narratives of an indicator (drafts too), keyed by period label, each
+    with its revisions prefetched."""
+    return {
+        commentary.period.label: commentary
+        for commentary in Commentary.objects.filter(
+            indicator=indicator, area__code=HEADLINE_AREA_CODE
+        )
+        .select_related("period", "author")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=CommentaryRevision.objects.select_related("editor"),
+            )
+        )
+    }
+
+
+def indicator_periods(*, indicator: Indicator) -> list[Period]:
+    """Periods with a headline ICB value for the indicator, newest first."""
+    return list(
+        Period.objects.filter(
+            observations__indicator=indicator,
+            observations__area__code=HEADLINE_AREA_CODE,
+            observations__sex=Sex.PERSONS,
+            observations__category_type="",
+        )
+        .distinct()
+        .order_by("-sort_key")
+    )
+
+
+@dataclass
+class ProgrammeReport:
+    programme: Programme
+    statuses: list[IndicatorStatus]
+
+
+def programmes_list(*, user) -> list[Programme]:
+    """Every programme with its lead partner and the indicators the user may see."""
+    visible = indicators_visible_to(user).select_related("domain").order_by("code")
+    return list(
+        Programme.objects.select_related("lead_partner").prefetch_related(
+            Prefetch("indicators", queryset=visible, to_attr="visible")
+        )
+    )
+
+
+def programme_report(*, code: str, user) -> ProgrammeReport:
+    """One programme and the latest status of each outcome it aims to move; raises
+    Programme.DoesNotExist."""
+    visible = indicators_visible_to(user).select_related("domain", "owner").order_by("code")
+    programme = (
+        Programme.objects.select_related("lead_partner")
+        .prefetch_related(Prefetch("indicators", queryset=visible, to_attr="visible"))
+        .get(code=code)
+    )
+    statuses = indicator_statuses(programme.visible, include_suppressed=user_is_analyst(user))
+    return ProgrammeReport(
+        programme=programme, statuses=[statuses[item.pk] for item in programme.visible]
+    )

@@ -1,0 +1,80 @@
+import csv
+import io
+
+import pytest
+
+from indicators.exports import EXPORT_HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_without_a_session_is_401_json(client, explorer_data):
+    response = client.get("/api/data/?indicator=LTC03")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+def test_index_lists_the_endpoints(viewer_client):
+    assert set(viewer_client.get("/api/").json()) == {"indicators", "areas", "data", "inequalities"}
+
+
+def test_indicators_hide_drafts_from_viewers(client, viewer, analyst, explorer_data):
+    client.force_login(viewer)
+    codes = [row["code"] for row in client.get("/api/indicators/").json()["results"]]
+    assert "INT09" not in codes and "LTC03" in codes
+    client.force_login(analyst)
+    codes = [row["code"] for row in client.get("/api/indicators/").json()["results"]]
+    assert "INT09" in codes
+
+
+def test_data_paging_counts_and_links(viewer_client, explorer_data):
+    first = viewer_client.get(
+        "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5"
+    ).json()
+    assert first["count"] == 4 * 3 and len(first["results"]) == 5
+    assert first["previous"] is None and "page=2" in first["next"]
+    last = viewer_client.get(
+        "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5&page=3"
+    ).json()
+    assert len(last["results"]) == 2 and last["next"] is None
+    assert viewer_client.get("/api/data/?indicator=LTC03&page=99").status_code == 404
+    assert viewer_client.get("/api/data/?page_size=100000").status_code == 400
+
+
+def test_data_filters_and_derived_fields(viewer_client, explorer_data):
+    body = viewer_client.get(
+        "/api/data/?indicator=LTC03&area=E54000039&category_type=none&sex=Persons"
+    ).json()
+    rows = body["results"]
+    assert [row["period"] for row in rows] == ["2018/19", "2019/20", "2020/21"]
+    latest = rows[-1]
+    assert latest["lower_95"] is not None and latest["compared_to_england"]
+    assert latest["recent_trend"] == "Increasing and getting better"
+    assert latest["is_latest_period"] and latest["spc_variation"] == "Special cause improvement"
+    assert rows[0]["spc_variation"] is None  # SPC belongs to the latest point only
+    one = viewer_client.get("/api/data/?indicator=LTC03&period=2019/20&area_type=region").json()
+    assert {row["area"] for row in one["results"]} == {"E40000006"}
+
+
+def test_data_bad_filters_are_400_with_reasons(viewer_client, explorer_data):
+    response = viewer_client.get("/api/data/?indicator=INT09,NOPE&area=XX&period=1066&sex=Q")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"indicator", "area", "period", "sex"}
+
+
+def test_data_as_csv_uses_the_export_format(viewer_client, explorer_data):
+    response = viewer_client.get(
+        "/api/data/?indicator=LTC03&area=E54000039&category_type=none&format=csv"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == EXPORT_HEADER and len(rows) == 4
+
+
+def test_areas_and_inequalities(viewer_client, explorer_data):
+    areas = viewer_client.get("/api/areas/?area_type=icb&parent=E40000006").json()
+    assert areas["count"] == 2
+    summaries = viewer_client.get("/api/inequalities/?indicator=LTC03&area=E54000039").json()
+    assert summaries["count"] == 3
+    assert summaries["results"][0]["sii_lower_95"] == 15.0
+    draft = viewer_client.get("/api/inequalities/?indicator=INT09")
+    assert draft.status_code == 400

@@ -1,0 +1,208 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from indicators.exports import EXPORT_HEADER
+from tests.explorer.conftest import build
+
+pytestmark = pytest.mark.django_db
+PAGES = ["compare", "summary", "inequalities", "trends", "map"]
+QUERY = {"indicator": "LTC03"}
+
+
+def url(page, **params):
+    from urllib.parse import urlencode
+
+    return f"{reverse(f'explorer:{page}')}?{urlencode(params)}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_full_page_and_htmx_partial(viewer_client, explorer_data, page):
+    full = viewer_client.get(url(page, **QUERY))
+    assert full.status_code == 200
+    html = full.content.decode()
+    assert "<html" in html and 'id="explorer-panel"' in html and "<form" in html
+    partial = viewer_client.get(url(page, **QUERY), HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    fragment = partial.content.decode()
+    assert "<html" not in fragment and "nhsuk-header" not in fragment
+    assert "<form" in fragment and 'id="explorer-panel"' not in fragment
+    assert fragment.strip() in html.replace("\r", "")  # the same partial, from the same context
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_view_runs_a_small_fixed_number_of_queries(
+    viewer, client, framework, geography, django_assert_max_num_queries, page
+):
+    build(framework, geography, icbs_per_region=2, years=2)
+    client.force_login(viewer)
+    with django_assert_max_num_queries(15):
+        assert client.get(url(page, **QUERY)).status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_count_does_not_grow_with_areas_and_periods(
+    viewer, client, framework, geography, django_assert_max_num_queries, page
+):
+    build(framework, geography, icbs_per_region=20, years=8)
+    client.force_login(viewer)
+    with django_assert_max_num_queries(15):
+        assert client.get(url(page, **QUERY, parent="E40000006")).status_code == 200
+
+
+def test_compare_table_ranks_and_shows_limits_counts_and_notes(viewer_client, explorer_data):
+    response = viewer_client.get(url("compare", **QUERY))
+    rows = response.context["rows"]
+    assert [row["rank"] for row in rows] == [1, 2, 3, 4]
+    assert rows[0]["value"] == 61.0 and rows[0]["lower"] == 59.5
+    html = response.content.decode()
+    assert "[1]" in html and "Provisional" in html  # the value-note marker and its footnote
+    assert "Worse" in html and "Better" in html  # words, not colour alone
+    assert "<caption" in html and 'scope="col"' in html
+
+
+def test_compare_table_sorts_from_the_query_string(viewer_client, explorer_data):
+    rows = viewer_client.get(url("compare", **QUERY, sort="value", dir="desc")).context["rows"]
+    assert [r["value"] for r in rows] == sorted((r["value"] for r in rows), reverse=True)
+    names = [
+        r["name"] for r in viewer_client.get(url("compare", **QUERY, sort="name")).context["rows"]
+    ]
+    assert names == sorted(names, key=str.lower)
+
+
+def test_invalid_filters_give_a_message_not_a_500(viewer_client, explorer_data):
+    response = viewer_client.get(url("compare", indicator="NOPE", period="zzz", sex="Other"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Some filters were not recognised" in html and "NOPE" in html
+    assert viewer_client.get(url("compare", sort="bogus", **QUERY)).status_code == 200
+
+
+def test_drafts_are_hidden_from_viewers_but_not_analysts(client, viewer, analyst, explorer_data):
+    client.force_login(viewer)
+    html = client.get(url("compare")).content.decode()
+    assert "INT09" not in html
+    assert client.get(url("compare", indicator="INT09")).status_code == 400
+    client.force_login(analyst)
+    response = client.get(url("compare", indicator="INT09"))
+    assert response.status_code == 200 and "Draft" in response.content.decode()
+
+
+def test_no_data_at_the_area_type_explains_and_links_to_the_nearest(viewer_client, explorer_data):
+    html = viewer_client.get(url("compare", area_type="lsoa", **QUERY)).content.decode()
+    assert "is not published for LSOA" in html
+    assert "area_type=local_authority" in html  # the nearest level with data
+
+
+def test_a_period_not_yet_published_explains_and_links_to_the_latest(viewer_client, explorer_data):
+    response = viewer_client.get(url("compare", period="2029/30", **QUERY))
+    html = response.content.decode()
+    assert "has not been published yet" in html
+    assert "period=2020%2F21" in html
+
+
+def test_suppressed_values_are_explained(viewer_client, explorer_data):
+    response = viewer_client.get(url("compare", area_type="local_authority", **QUERY))
+    html = response.content.decode()
+    assert "suppressed" in html.lower() and "fewer than 8 events" in html
+
+
+def test_area_summary_rows_show_period_value_england_spread_and_trend(viewer_client, explorer_data):
+    response = viewer_client.get(url("summary", area_type="icb", area="E54000039"))
+    rows = {row.indicator.code: row for row in response.context["rows"]}
+    screening = rows["LTC03"]
+    assert screening.observation.period.label == "2020/21"
+    assert screening.england == 60.0
+    assert (screening.minimum, screening.maximum) == (52.0, 61.0)
+    assert screening.trend == "Increasing and getting better"
+    assert "INT09" not in rows  # draft
+
+
+def test_inequalities_page_marks_core20_and_shows_sii(viewer_client, explorer_data):
+    response = viewer_client.get(url("inequalities", **QUERY))
+    html = response.content.decode()
+    assert "Core20" in html and "Quintile 1 (most deprived)" in html
+    assert "20.00 (15.00 to 25.00)" in html  # SII with limits
+    assert len(response.context["summary_rows"]) == 3  # the gap over time
+
+
+def test_trends_show_the_chosen_areas_and_england(viewer_client, explorer_data):
+    response = viewer_client.get(url("trends", parent="E40000006", **QUERY))
+    names = [line["name"] for line in response.context["series"]]
+    assert names[-1] == "England" and "BNSSG ICB" in names and "South West" in names
+    assert response.context["periods"] == ["2018/19", "2019/20", "2020/21"]
+
+
+def test_map_uses_local_boundaries(viewer_client, explorer_data):
+    response = viewer_client.get(url("map", area_type="region", **QUERY))
+    figure = response.context["figure"]
+    assert figure["data"][0]["geojson"].endswith("nhs_regions_2024.geojson")
+    assert "cdn" not in str(figure)
+
+
+@pytest.mark.parametrize("page", ["compare", "inequalities", "trends", "map", "summary"])
+def test_csv_download_is_exactly_what_the_page_shows(viewer_client, explorer_data, page):
+    params = {**QUERY, "area_type": "icb"}
+    page_response = viewer_client.get(url(page, **params))
+    download = viewer_client.get(
+        reverse("explorer:download", args=[page]) + "?" + url(page, **params).split("?")[1]
+    )
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(download.content.decode())))
+    assert table[0] == EXPORT_HEADER
+    shown = {(row[4], row[11], row[10] or row[7]) for row in table[1:]}
+    context = page_response.context
+    if page in ("compare", "map"):
+        expected = {(r["code"], r["period"], "Persons") for r in context["rows"]}
+        if page == "compare":
+            expected |= {(r["code"], r["period"], "Persons") for r in context["comparator_rows"]}
+        else:
+            expected |= {("E92000001", "2020/21", "Persons")}
+    elif page == "trends":
+        expected = {
+            (p["code"], p["period"], "Persons")
+            for line in context["series"]
+            for p in line["points"]
+        }
+    elif page == "inequalities":
+        expected = {("E54000039", "2020/21", r["category"]) for r in context["rows"]}
+        expected |= {("E54000039", "2020/21", "Persons")}
+    else:
+        expected = {
+            ("E54000039", r.observation.period.label, "Persons")
+            for r in context["rows"]
+            if r.observation
+        }
+    assert shown == expected
+
+
+def test_csv_neutralises_formulas(viewer_client, explorer_data):
+    from indicators.models import Observation
+
+    Observation.objects.filter(area__code="E54000039", category="").update(
+        value_note="=HYPERLINK(1)"
+    )
+    body = viewer_client.get(
+        reverse("explorer:download", args=["compare"]) + "?indicator=LTC03"
+    ).content
+    assert b"'=HYPERLINK(1)" in body
+
+
+def test_unknown_download_page_is_404(viewer_client, explorer_data):
+    assert viewer_client.get(reverse("explorer:download", args=["nope"])).status_code == 404
+
+
+def test_login_is_required(client, explorer_data):
+    assert client.get(url("compare")).status_code == 302
+
+
+def test_htmx_change_pushes_the_url_of_what_is_shown(viewer_client, explorer_data):
+    response = viewer_client.get(
+        url("compare", indicator="LTC03", period="1999/00", area="E54000100"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER_NAME="indicator",
+    )
+    pushed = response["HX-Push-Url"]
+    assert "period=2020%2F21" in pushed and "1999" not in pushed
