@@ -797,6 +797,8 @@ class RowChecker:
                 return year, None  # the unknown indicator is reported already
             info = indicators.infos[position]
             start = int(year)
+            if not 1800 <= start <= 2200:
+                return year, f"{column} {year} is not a plausible year for public health data."
             if info.frequency == "annual":
                 if info.period_kind in {"financial_year", "academic_year"}:
                     return financial_year(start).label, None  # both are labelled 2023/24

@@ -5,12 +5,21 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import settings as hypothesis_settings
 
 from indicators.models import Area, AreaType, Domain, Indicator, Partner
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 REQUIRE_SERVICES = os.environ.get("OUTCOMES_REQUIRE_SERVICES") == "1"
+
+# CI explores the same examples every run, so a landing is never decided by a random draw;
+# developers' runs keep exploring new inputs (and the failures they find become tests).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", max_examples=1000)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default")
+)
 
 
 def skip_or_fail(reason: str):

@@ -710,3 +710,10 @@ def test_plausible_counts_files_only_ever_give_errors_or_a_refusal(rows):
 )
 def test_plausible_values_files_only_ever_give_errors_or_a_refusal(rows, header):
     check_everything(csv_text([header.split(","), *rows]).encode(), "extract.csv")
+
+
+def test_an_implausible_fingertips_next_year_is_a_row_error():
+    # Found by hypothesis: year 0 cannot be a date, so it must be refused, not crash.
+    header = "IndicatorId,Year,AgeID,SexID,AreaCode,Count,Value,LowerCI,UpperCI,Denominator,Trend,Sex,Age,CategoryType,Category"
+    result = values("PRV01,0000,1,4,E06000023,,10,,,,,Persons,All ages,,", header=header)
+    assert "not a plausible year" in only_error(result)["message"]
