@@ -16,6 +16,7 @@ from indicators.models import Extract, ExtractKind
 from ingest.services import (
     ACTIVE,
     ExtractRefused,
+    extract_can_rerun,
     extract_create,
     extract_rerun,
     extract_revert,
@@ -112,7 +113,7 @@ class ExtractAdmin(admin.ModelAdmin):
                 earlier = refusal.earlier
             else:
                 messages.success(
-                    request, f"Extract #{extract.pk} uploaded and queued for processing."
+                    request, f"Extract #{extract.pk} uploaded. Its progress and outcome show below."
                 )
                 return redirect("admin:ingest_extract_detail", pk=extract.pk)
         context = {
@@ -143,6 +144,7 @@ class ExtractAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "active": extract.status in ACTIVE,
             "can_change": self.has_add_permission(request),
+            "can_rerun": extract_can_rerun(extract),
         }
         return TemplateResponse(request, "admin/ingest/extract/detail.html", context)
 

@@ -15,6 +15,7 @@ import io
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -318,10 +319,26 @@ def extract_revert(*, extract: Extract) -> Extract:
     return Extract.objects.get(pk=extract.pk)
 
 
+INTERRUPTED_AFTER = timedelta(minutes=15)
+
+
+def extract_can_rerun(extract: Extract) -> bool:
+    """Failed, or queued/processing with no finish after INTERRUPTED_AFTER (its worker died):
+    never one that is still being worked on, which would then be applied twice."""
+    if extract.status == ExtractStatus.FAILED:
+        return True
+    if extract.status in ACTIVE:
+        since = extract.started_at or extract.created_at
+        return since is not None and timezone.now() - since > INTERRUPTED_AFTER
+    return False
+
+
 def extract_rerun(*, extract: Extract) -> Extract:
     """Queue a failed or interrupted extract again (after fixing the registry, say)."""
-    if extract.status in {ExtractStatus.SUCCEEDED, ExtractStatus.REVERTED}:
-        raise RevertRefused("Only a failed or interrupted extract can be run again.")
+    if not extract_can_rerun(extract):
+        raise RevertRefused(
+            "Only a failed extract, or one interrupted for more than 15 minutes, can be run again."
+        )
     Extract.objects.filter(pk=extract.pk).update(
         status=ExtractStatus.QUEUED, progress=0, step="Queued", error_summary=""
     )

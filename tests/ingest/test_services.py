@@ -265,3 +265,29 @@ def test_an_unexpected_error_is_recorded_not_raised(framework, geography, monkey
     assert extract.status == "failed"
     assert "unexpected error (ZeroDivisionError)" in extract.error_summary
     assert not Observation.objects.exists()
+
+
+def test_only_failed_or_interrupted_extracts_run_again(framework, geography):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ingest.services import extract_can_rerun, extract_rerun
+    from ingest.writing import RevertRefused
+
+    extract = extract_create(
+        data=counts_file(SMOKING_2023), original_name="x.csv", kind="counts", enqueue=False
+    )
+    Extract.objects.filter(pk=extract.pk).update(status="processing", started_at=timezone.now())
+    extract.refresh_from_db()
+    assert not extract_can_rerun(
+        extract
+    )  # a worker is on it: running it again would apply it twice
+    with pytest.raises(RevertRefused, match="interrupted for more than 15 minutes"):
+        extract_rerun(extract=extract)
+    Extract.objects.filter(pk=extract.pk).update(started_at=timezone.now() - timedelta(minutes=20))
+    extract.refresh_from_db()
+    assert extract_can_rerun(extract)
+    assert extract_rerun(extract=extract).status == "queued"
+    assert extract_process(extract_id=extract.pk).status == "succeeded"
+    assert not extract_can_rerun(Extract.objects.get(pk=extract.pk))
