@@ -192,13 +192,13 @@ def fingertips_areas_csv(codes: set[str]) -> str:
                 "regions",
             }:
                 parent.setdefault(child, code)
-    wanted, todo = set(), [code for code in codes if code in rows]
-    while todo:
-        code = todo.pop()
+    wanted, pending = set(), [code for code in codes if code in rows]
+    while pending:
+        code = pending.pop()
         if code not in wanted:
             wanted.add(code)
             if parent.get(code):
-                todo.append(parent[code])
+                pending.append(parent[code])
     lines = ["code,name,area_type,parent_code"]
     for code in sorted(wanted):
         row = rows[code]
