@@ -186,28 +186,30 @@ def areas(request):
     return _page(request, queryset, form, serialise)
 
 
-def filtered_observations(data, *, user):
-    queryset = Observation.objects.filter(indicator__in=indicators_visible_to(user))
-    if data["domain"]:
-        queryset = queryset.filter(indicator__domain__code=data["domain"])
-    if data["indicator"]:
-        queryset = queryset.filter(indicator__code__in=data["indicator"])
-    if data["area_type"]:
-        queryset = queryset.filter(area__area_type__code=data["area_type"])
-    if data["parent"]:
-        queryset = queryset.filter(area__parent__code=data["parent"])
-    if data["area"]:
-        queryset = queryset.filter(area__code__in=data["area"])
-    if data["period"]:
-        queryset = queryset.filter(period__label=data["period"])
-    if data["sex"]:
-        queryset = queryset.filter(sex=data["sex"])
-    if data["age"]:
-        queryset = queryset.filter(age=data["age"])
-    if "category_type" in data and data["category_type"] != "":
-        # "none" asks for headline values only.
+# One table of query-string filters → lookups, shared by the data and inequality endpoints.
+FILTER_LOOKUPS = [
+    ("domain", "indicator__domain__code"), ("indicator", "indicator__code__in"),
+    ("area_type", "area__area_type__code"), ("parent", "area__parent__code"),
+    ("area", "area__code__in"), ("period", "period__label"), ("sex", "sex"), ("age", "age"),
+]  # fmt: skip
+
+
+def apply_filters(queryset, data):
+    """Narrow an observation or inequality-summary queryset by the validated filters.
+    ``category_type=none`` asks for headline values only."""
+    for name, lookup in FILTER_LOOKUPS:
+        if data[name]:
+            queryset = queryset.filter(**{lookup: data[name]})
+    if data.get("category_type"):
         value = "" if data["category_type"] == "none" else data["category_type"]
         queryset = queryset.filter(category_type=value)
+    return queryset
+
+
+def filtered_observations(data, *, user):
+    queryset = apply_filters(
+        Observation.objects.filter(indicator__in=indicators_visible_to(user)), data
+    )
     return observations_for_export(base=queryset)
 
 
@@ -287,17 +289,12 @@ def inequalities(request):
     if not form.is_valid():
         return _bad_request(form)
     data = form.cleaned_data
-    queryset = InequalitySummary.objects.filter(
-        indicator__in=indicators_visible_to(request.user)
-    ).select_related("indicator", "area", "period")
-    for name, lookup in [
-        ("indicator", "indicator__code__in"), ("area", "area__code__in"),
-        ("period", "period__label"), ("sex", "sex"), ("age", "age"),
-        ("category_type", "category_type"), ("area_type", "area__area_type__code"),
-        ("domain", "indicator__domain__code"), ("parent", "area__parent__code"),
-    ]:  # fmt: skip
-        if data[name]:
-            queryset = queryset.filter(**{lookup: data[name]})
+    queryset = apply_filters(
+        InequalitySummary.objects.filter(
+            indicator__in=indicators_visible_to(request.user)
+        ).select_related("indicator", "area", "period"),
+        data,
+    )
     queryset = queryset.order_by("indicator__code", "period__sort_key", "area__code", "sex", "age")
 
     def serialise(rows):

@@ -35,8 +35,8 @@ def load_temp_table(cursor, name: str, columns: list[tuple[str, str]], frame: pd
             for row in rows:
                 copy.write_row(row)
     else:
-        placeholders = ", ".join(["%s"] * len(names))
-        cursor.executemany(f"INSERT INTO {name} ({', '.join(names)}) VALUES ({placeholders})", rows)
+        markers = ", ".join(["%s"] * len(names))
+        cursor.executemany(f"INSERT INTO {name} ({', '.join(names)}) VALUES ({markers})", rows)
 
 
 def _rows(frame: pd.DataFrame):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from indicators.exports import safe_text
 from reporting.selectors import IndicatorStatus
 
 NHS_BLUE = "#005eb8"
@@ -302,18 +303,13 @@ POINT_TYPE_LABELS = {
     "special_cause_neutral_low": "Special cause (neutral, low)",
 }
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def csv_safe(cell) -> str | float | int:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe
-    (OWASP CSV injection). Numbers we wrote ourselves stay numbers, so -1.5 stays -1.5."""
-    if cell is None:
-        return ""
-    if isinstance(cell, int | float):
+    """Text cells go through the export writer's formula neutralising (one rule for every
+    CSV the site writes); numbers we wrote ourselves stay numbers, so -1.5 stays -1.5."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
         return cell
-    text = str(cell)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return safe_text(cell)
 
 
 def table_csv(table: Table) -> str:
