@@ -267,21 +267,24 @@ class CodedRows:
 
 
 def _coded_rows(counts: pd.DataFrame, tree: TreeArrays, indicators) -> CodedRows:
-    indicator, indicator_names = pd.factorize(counts["indicator_code"].to_numpy(dtype=object))
+    # Every text column is factorised once (pyarrow does it for "str" columns) and only its
+    # distinct values are looked up: no per-row Python strings.
+    indicator, indicator_names = _factorize(counts["indicator_code"])
     unknown = [code for code in indicator_names if code not in indicators]
     if unknown:
         raise ValueError(f"No indicator specification for {unknown[0]!r}")
-    period, period_names = pd.factorize(counts["period_label"].to_numpy(dtype=object))
+    period, period_names = _factorize(counts["period_label"])
     ip, (ip_indicator, ip_period) = _group(
         [indicator, period], [len(indicator_names), len(period_names)]
     )
-    unit = tree.codes.get_indexer(counts["area_code"].to_numpy(dtype=object))
+    area, area_names = _factorize(counts["area_code"])
+    area_units = tree.codes.get_indexer(area_names)
+    if (area_units < 0).any():
+        raise ValueError(f"Area {area_names[area_units < 0][0]!r} is not in the area tree")
+    unit = area_units[area]
     sex = _codes(counts["sex"], list(SEX_CODES), "sex")
     band = _codes(counts["age_band"], [*ESP2013_AGE_BANDS, ALL_AGES], "age_band")
     ethnic, ethnic_names = _ethnic_codes(counts)
-    if (unit < 0).any():
-        missing = counts["area_code"].to_numpy(dtype=object)[unit < 0][0]
-        raise ValueError(f"Area {missing!r} is not in the area tree")
     return CodedRows(
         ip=ip,
         unit=unit,
@@ -296,24 +299,28 @@ def _coded_rows(counts: pd.DataFrame, tree: TreeArrays, indicators) -> CodedRows
     )
 
 
+def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a text column; a missing value reads as ""."""
+    codes, uniques = pd.factorize(column.fillna(""))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def _codes(column: pd.Series, labels: list[str], name: str) -> np.ndarray:
-    codes = pd.Categorical(column.to_numpy(dtype=object), categories=labels).codes
-    if (codes < 0).any():
-        raise ValueError(f"Unexpected {name} {column.to_numpy(dtype=object)[codes < 0][0]!r}")
-    return codes.astype(np.int64)
+    codes, uniques = _factorize(column)
+    positions = pd.Index(labels, dtype=object).get_indexer(uniques)
+    if (positions < 0).any():
+        raise ValueError(f"Unexpected {name} {uniques[positions < 0][0]!r}")
+    return positions.astype(np.int64)[codes]
 
 
 def _ethnic_codes(counts: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     if "ethnic_group" not in counts:
         return np.full(len(counts), -1, dtype=np.int64), []
-    groups = counts["ethnic_group"].fillna("").to_numpy(dtype=object)
-    codes, names = pd.factorize(groups)
-    names = list(names)
-    if "" in names:
-        blank = names.index("")
-        codes = np.where(codes == blank, -1, np.where(codes > blank, codes - 1, codes))
-        names.remove("")
-    return codes.astype(np.int64), names
+    codes, uniques = _factorize(counts["ethnic_group"])
+    # A blank group is no group (-1); the others are numbered in order of first appearance.
+    named = uniques != ""
+    renumber = np.where(named, np.cumsum(named) - 1, -1)
+    return renumber[codes] if len(codes) else codes, list(uniques[named])
 
 
 # --- per indicator × period facts -----------------------------------------------------------

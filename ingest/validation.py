@@ -19,6 +19,7 @@ database.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from indicators.periods import KINDS, calendar_year, financial_year, parse_period_label
 from ingest.parsing import ExtractRejected, RawTable
@@ -363,13 +365,18 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     age_band = rows.normalise_age_bands()
     period = rows.parse_periods("period", indicators)
     ethnic_group = rows.text("ethnic_group")
-    value_type = indicators.attribute("value_type")
+    # Row conditions are decided once per indicator or distinct text, then spread to rows.
+    value_type = indicators.attribute("value_type")  # for messages
+    proportion = indicators.attribute_in("value_type", {"proportion"})
+    all_ages = rows.is_one_of(age_band, {ALL_AGES})
 
     numerator, denominator = rows.number("numerator"), rows.number("denominator")
-    rows.require("numerator", rows.text("numerator") == "", "Numerator is empty.")
+    rows.require("numerator", rows.is_one_of(rows.text("numerator"), {""}), "Numerator is empty.")
     rows.require(
         "denominator",
-        (rows.text("denominator") == "") & indicators.known & (value_type != "count"),
+        rows.is_one_of(rows.text("denominator"), {""})
+        & indicators.known
+        & ~indicators.attribute_in("value_type", {"count"}),
         lambda i: (
             f"Denominator is empty; indicator {indicators.codes[i]} is a "
             f"{VALUE_TYPE_NAMES[value_type[i]]}, so it needs one."
@@ -379,7 +386,7 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     rows.refuse_negative("denominator", denominator, allowed=False)
     # A zero denominator is fine for an empty cell (no people, no events: 0/0 rolls up to
     # nothing); with events it is impossible.
-    zero_denominator = np.isin(value_type, list(NEEDS_DENOMINATOR)) & (denominator == 0)
+    zero_denominator = indicators.attribute_in("value_type", NEEDS_DENOMINATOR) & (denominator == 0)
     rows.require(
         "denominator",
         zero_denominator & (numerator > 0),
@@ -390,7 +397,7 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     )
     rows.require(
         "numerator",
-        (value_type == "proportion") & (numerator > denominator) & ~zero_denominator,
+        proportion & (numerator > denominator) & ~zero_denominator,
         lambda i: (
             f"Numerator {rows.raw('numerator', i)} is above the denominator "
             f"{rows.raw('denominator', i)}; a proportion cannot exceed 100%."
@@ -398,7 +405,7 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     )
     rows.require(
         "age_band",
-        (value_type == "dsr") & (age_band == ALL_AGES),
+        indicators.attribute_in("value_type", {"dsr"}) & all_ages,
         lambda i: (
             f"Indicator {indicators.codes[i]} is a directly standardised rate, so its counts "
             "must be by five-year age band (0-4 … 90+) to apply the European Standard "
@@ -409,14 +416,14 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     rows.refuse_totals_beside_parts(
         "age_band",
         [*cell, sex],
-        total=age_band == ALL_AGES,
+        total=all_ages,
         message="This 'All ages' row has the same indicator, period, area, sex and ethnic group "
         "as rows by age band, so it would be counted twice. Give age bands or All ages, not both.",
     )
     rows.refuse_totals_beside_parts(
         "sex",
         [*cell, age_band],
-        total=sex == "Persons",
+        total=rows.is_one_of(sex, {"Persons"}),
         message="This 'Persons' row has the same indicator, period, area, age band and ethnic "
         "group as Male or Female rows, so it would be counted twice. Give Male and Female, or "
         "Persons, not both.",
@@ -428,14 +435,14 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     frame = pd.DataFrame(
         {
             "source_row": raw.source_rows,
-            "indicator_code": indicators.codes,
-            "period_label": period,
-            "area_code": area_codes,
-            "sex": sex,
-            "age_band": age_band,
+            "indicator_code": rows.text_array(indicators.codes),
+            "period_label": rows.text_array(period),
+            "area_code": rows.text_array(area_codes),
+            "sex": rows.text_array(sex),
+            "age_band": rows.text_array(age_band),
             "numerator": numerator,
             "denominator": denominator,
-            "ethnic_group": ethnic_group,
+            "ethnic_group": rows.text_array(ethnic_group),
         }
     )
     return rows.result(frame[COUNTS_COLUMNS], notes=[])
@@ -513,6 +520,12 @@ class IndicatorLookup:
         values = np.array([getattr(info, name) or "" for info in self.infos] + [""], dtype=object)
         return values[self.index]  # index -1 picks the trailing ""
 
+    def attribute_in(self, name: str, wanted: set[str]) -> np.ndarray:
+        """Per row, whether the indicator's attribute is one of ``wanted`` (False if unknown):
+        decided once per indicator, not once per row."""
+        hits = [(getattr(info, name) or "") in wanted for info in self.infos] + [False]
+        return np.array(hits, dtype=bool)[self.index]
+
     def found(self) -> list[IndicatorInfo]:
         return [self.infos[i] for i in np.unique(self.index[self.index >= 0])]
 
@@ -533,7 +546,8 @@ class RowChecker:
         self.notes: list[str] = []  # what the checks assumed or set aside, for the report
         self.set_aside = np.zeros(self.length, dtype=bool)  # rows left out without an error
         self._texts: dict[str, np.ndarray] = {}
-        self._codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id(array) → (array, codes)
+        # id(array) → (array, codes, uniques), with ``uniques[codes]`` equal to the array
+        self._codes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # Reading ------------------------------------------------------------------------------
 
@@ -548,8 +562,8 @@ class RowChecker:
                 values = uniques[codes] if len(uniques) else np.array([], dtype=object)
             else:
                 codes = np.zeros(self.length, dtype=np.int64)
-                values = np.full(self.length, "", dtype=object)
-            self._texts[field_name] = self._remember(values, codes)
+                values, uniques = np.full(self.length, "", dtype=object), np.array([""], object)
+            self._texts[field_name] = self._remember(values, codes, uniques)
         return self._texts[field_name]
 
     def raw(self, field_name: str, i: int) -> str:
@@ -566,18 +580,35 @@ class RowChecker:
             else:
                 self.columns[field_name] = column
 
-    def _remember(self, values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        self._codes[id(values)] = (values, codes)
+    def _remember(self, values: np.ndarray, codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+        self._codes[id(values)] = (values, codes, uniques)
         return values
+
+    def coded(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, uniques) of ``values``, codes in order of first appearance."""
+        known = self._codes.get(id(values))
+        if known is None or known[0] is not values:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            self._remember(values, codes, np.asarray(uniques, dtype=object))
+            known = self._codes[id(values)]
+        return known[1], known[2]
 
     def codes_of(self, values: np.ndarray) -> np.ndarray:
         """Integer codes for ``values`` in order of first appearance (equal values, equal codes)."""
-        known = self._codes.get(id(values))
-        if known is not None and known[0] is values:
-            return known[1]
-        codes, _ = pd.factorize(values, use_na_sentinel=False)
-        self._remember(values, codes)
-        return codes
+        return self.coded(values)[0]
+
+    def is_one_of(self, values: np.ndarray, wanted: set[str]) -> np.ndarray:
+        """Per row, whether the value is one of ``wanted``, decided once per distinct value."""
+        codes, uniques = self.coded(values)
+        hits = np.array([value in wanted for value in uniques], dtype=bool)
+        return hits[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+    def text_array(self, values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        """``values`` as a pandas "str" array, built by pyarrow from its codes and distinct
+        texts: converting a million Python strings one by one takes twenty times as long."""
+        codes, uniques = self.coded(values)
+        texts = pa.array(uniques, type=pa.string()).take(pa.array(codes))
+        return pd.array(texts, dtype="str")
 
     def groups(self, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Group rows that agree on every column: (group id per row, first row of each group).
@@ -585,11 +616,20 @@ class RowChecker:
         Group ids count up in order of first appearance, which gives the first rows cheaply."""
         if self.length == 0:
             return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-        group = self.codes_of(columns[0])
-        for column in columns[1:]:
-            codes = self.codes_of(column)
-            # Mixed radix, re-factorised each step so the numbers never overflow.
-            group, _ = pd.factorize(group.astype(np.int64) * (int(codes.max()) + 1) + codes)
+        coded = [self.codes_of(column) for column in columns]
+        sizes = [int(codes.max()) + 1 for codes in coded]
+        group = coded[0]
+        if len(coded) > 1 and math.prod(sizes) < 2**62:
+            # Mixed radix: one number per combination, then one factorisation.
+            composite = np.zeros(self.length, dtype=np.int64)
+            for codes, size in zip(coded, sizes, strict=True):
+                composite *= size
+                composite += codes
+            group, _ = pd.factorize(composite)
+        else:
+            for codes, size in zip(coded[1:], sizes[1:], strict=True):
+                # Re-factorised each step so the numbers never overflow.
+                group, _ = pd.factorize(group.astype(np.int64) * size + codes)
         group = np.asarray(group, dtype=np.int64)
         running_max = np.maximum.accumulate(group)
         is_first = np.empty(self.length, dtype=bool)
@@ -637,8 +677,12 @@ class RowChecker:
             self._record(field_name, failing, messages[group[failing]])
         if len(first) == 0:
             return np.array([], dtype=object)
-        merged, _ = pd.factorize(results, use_na_sentinel=False)  # "male", "Male" → one code
-        return self._remember(results[group], np.asarray(merged, dtype=np.int64)[group])
+        merged, uniques = pd.factorize(results, use_na_sentinel=False)  # "male", "Male" → one
+        return self._remember(
+            results[group],
+            np.asarray(merged, dtype=np.int64)[group],
+            np.asarray(uniques, dtype=object),
+        )
 
     # Checks -------------------------------------------------------------------------------
 
@@ -771,10 +815,11 @@ class RowChecker:
     def parse_periods(self, field_name: str, indicators: IndicatorLookup) -> np.ndarray:
         """Canonical period labels, parsing each distinct (label, indicator period kind) once:
         the period kind settles whether 2023/24 is a financial or an academic year."""
-        hints = indicators.attribute("period_kind")
-        hints = np.where(np.isin(hints, list(KINDS)), hints, "")
+        hints = [info.period_kind if info.period_kind in KINDS else "" for info in indicators.infos]
+        hints.append("")  # position -1: an unknown indicator
         name = self.column_name(field_name)
 
+        @functools.cache
         def parse(label: str, hint: str):
             if not label:
                 return label, f"{name} is empty."
@@ -783,7 +828,12 @@ class RowChecker:
             except (ValueError, OverflowError) as error:  # PeriodLabelError, or year 0
                 return label, str(error) or f"Cannot read the period {label!r}."
 
-        return self.per_distinct(field_name, parse, also=(hints,))
+        # Grouped by indicator, whose codes are known, rather than by a column of hints.
+        return self.per_distinct(
+            field_name,
+            lambda label, position: parse(label, hints[position]),
+            also=(indicators.index,),
+        )
 
     def periods_from_start_years(self, indicators: IndicatorLookup) -> np.ndarray:
         """FingertipsNext ``Year`` (a period's start year) → our label, by indicator period kind."""

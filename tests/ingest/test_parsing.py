@@ -146,6 +146,12 @@ def test_binary_with_nul_bytes_is_refused():
     assert "CSV UTF-8" in message
 
 
+def test_control_characters_are_refused_naming_the_first_kind_found():
+    message = rejection(b"a,b\n1,\x07\x00\n")
+    assert "control characters" in message
+    assert "NUL" not in message
+
+
 def test_text_that_is_neither_utf8_nor_windows_1252_is_refused():
     # 0x81 is undefined in Windows-1252 and invalid as a UTF-8 start byte.
     message = rejection(b"a,b\n1,\x81\x81\n")
