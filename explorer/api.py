@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET
 from explorer import selectors
 from indicators.exports import observations_for_export, write_export_csv
 from indicators.models import Area, InequalitySummary, Observation, Period, Sex
-from indicators.selectors import indicators_visible_to
+from indicators.roles import roles_of
+from indicators.selectors import indicators_visible_to, protects
+from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -29,11 +31,14 @@ MAX_PAGE_SIZE = 1000
 def api_view(view):
     """GET only; 401 JSON without a session (the site's login redirect suits browsers only)."""
 
+    @public_read
     @login_not_required
     @require_GET
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
+        if request.user.is_authenticated and not roles_of(request.user):
+            return JsonResponse({"detail": NO_ROLE}, status=403)
+        if not request.user.is_authenticated and not anonymous_may_read(request, wrapped):
             return JsonResponse(
                 {"detail": "Authentication required: sign in at /accounts/login/ first."},
                 status=401,
@@ -210,7 +215,7 @@ def filtered_observations(data, *, user):
     queryset = apply_filters(
         Observation.objects.filter(indicator__in=indicators_visible_to(user)), data
     )
-    return observations_for_export(base=queryset)
+    return observations_for_export(base=queryset).disclosed(protect=protects(user))
 
 
 def observation_json(observation, analytics) -> dict:

@@ -16,6 +16,7 @@ from django import forms
 
 from explorer import selectors
 from indicators.models import Area, AreaType, Domain, Indicator, Period, Sex
+from indicators.selectors import protects
 
 FIELD_ORDER = [
     "domain", "indicator", "area_type", "parent", "area", "period", "sex", "age", "breakdown",
@@ -67,6 +68,7 @@ class Selection:
     breakdown: str = "imd_quintile"
     colour: str = "significance"
     availability: selectors.Availability = field(default_factory=selectors.Availability)
+    protect: bool = True  # disclosure control applies (everyone but analysts)
 
     def params(self, *, all_fields: bool = False) -> dict[str, str]:
         """The URL parameters of this selection for its page (blank ones left out)."""
@@ -151,7 +153,7 @@ class ExplorerFilterForm(forms.Form):
             self.initial[name] = value
 
     def _resolve(self, raw: dict[str, str], user) -> Selection:
-        selection = Selection(page=self.page)
+        selection = Selection(page=self.page, protect=protects(user))
         indicators = selectors.explorer_indicators(user=user)
         domains = list(
             {indicator.domain.code: indicator.domain for indicator in indicators}.values()

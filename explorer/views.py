@@ -15,6 +15,7 @@ from explorer import charts, maps, selectors, tables
 from explorer.forms import BREAKDOWN_LABELS, ExplorerFilterForm
 from indicators.exports import observations_for_export, write_export_csv
 from indicators.models import Observation
+from outcomes_site.access import public_read
 
 PAGES = {
     "compare": "Compare areas",
@@ -67,10 +68,12 @@ def _render(request, page: str, form: ExplorerFilterForm, context: dict) -> Http
     return response
 
 
+@public_read
 def index(request):
     return redirect("explorer:compare")
 
 
+@public_read
 @require_GET
 def compare(request):
     form = _filter_form(request, "compare")
@@ -126,6 +129,7 @@ def compare(request):
     )
 
 
+@public_read
 @require_GET
 def summary(request):
     form = _filter_form(request, "summary")
@@ -166,6 +170,7 @@ def summary(request):
     )
 
 
+@public_read
 @require_GET
 def inequalities(request):
     form = _filter_form(request, "inequalities")
@@ -265,6 +270,7 @@ def inequalities(request):
     )
 
 
+@public_read
 @require_GET
 def trends(request):
     form = _filter_form(request, "trends")
@@ -318,6 +324,7 @@ def trends(request):
     )
 
 
+@public_read
 @require_GET
 def map_view(request):
     form = _filter_form(request, "map")
@@ -378,6 +385,7 @@ SHOWN = {
 }
 
 
+@public_read
 @require_GET
 def download(request, page: str):
     """The CSV of exactly what the page shows, in the export format (DESIGN 4.5)."""
@@ -387,7 +395,9 @@ def download(request, page: str):
     selection = form.selection
     if page == "summary":
         shown = selectors.area_summary(selection)[1] if selection.area else []
-        observations = Observation.objects.filter(pk__in=[o.pk for o in shown])
+        observations = Observation.objects.filter(pk__in=[o.pk for o in shown]).disclosed(
+            protect=selection.protect
+        )
     elif selection.indicator is None or (page != "trends" and selection.period is None):
         observations = Observation.objects.none()
     else:

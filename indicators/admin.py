@@ -9,6 +9,7 @@ from django.contrib import admin
 from indicators.models import (
     Area,
     AreaType,
+    AuditEvent,
     Baseline,
     Commentary,
     Domain,
@@ -158,3 +159,25 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "partner"]
     autocomplete_fields = ["partner"]
     search_fields = ["user__username", "partner__name"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: analysts and admins read it (their roles hold
+    ``view_auditevent``); nobody adds, edits or deletes an event here."""
+
+    list_display = ["at", "username", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter), "user"]
+    search_fields = ["username", "object_repr", "object_id", "ip_address"]
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+
+from indicators.querysets import ObservationQuerySet
 
 
 class Partner(models.Model):
@@ -437,6 +440,8 @@ class Observation(ObservationValues):
     parent_comparison = models.CharField(max_length=20, blank=True)
     target_comparison = models.CharField(max_length=20, blank=True)
 
+    objects = ObservationQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -688,7 +693,11 @@ class SeriesAnalytics(SeriesKey):
                 name="series_analytics_unique",
             ),
         ]
-        indexes = [models.Index(fields=["area", "indicator"], name="series_area_indicator")]
+        indexes = [
+            models.Index(fields=["area", "indicator"], name="series_area_indicator"),
+            # The explorer's data version per indicator: its newest derived row.
+            models.Index(fields=["indicator", "-id"], name="series_indicator_id"),
+        ]
 
     def __str__(self):
         return f"{self.indicator_id} {self.area_id} {self.sex} {self.category}".strip()
@@ -761,3 +770,50 @@ class CommentaryRevision(models.Model):
 
     def __str__(self):
         return f"Revision of {self.commentary} at {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+    NARRATIVE = "narrative", "Narrative edited"
+    ROLES = "roles", "Roles changed"
+    USER = "user", "User account changed"
+    UPLOAD = "upload", "Extract uploaded"
+    REVERT = "revert", "Extract reverted"
+    RERUN = "rerun", "Extract re-run"
+
+
+class AuditEvent(models.Model):
+    """Who did what, and when (DESIGN §6 audit). Written by ``indicators.audit`` only, never
+    edited; the user's name is copied so the record survives the account's deletion."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    username = models.CharField(
+        max_length=150, blank=True, help_text="As it was then; for failed sign-ins, as typed."
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("object", max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="auditevent_valid_action"
+            ),
+        ]
+
+    def __str__(self):
+        who = self.username or "system"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {who}: {self.get_action_display()} {self.object_repr}"

@@ -17,6 +17,21 @@ READ_MODELS = (
 )  # fmt: skip
 
 
+def roles_of(user) -> frozenset[str]:
+    """The user's role names (a superuser holds them all), read once per user object so a
+    page asking several times costs one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_outcomes_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(ROLES)
+        else:
+            cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._outcomes_roles = cached
+    return cached
+
+
 def role_permission_codenames(
     role: str, all_codenames: dict[str, set[str]]
 ) -> set[tuple[str, str]]:
@@ -38,6 +53,32 @@ def role_permission_codenames(
     if role == "admin":
         return {(app, codename) for app, names in all_codenames.items() for codename in names}
     raise ValueError(f"Unknown role {role!r}")
+
+
+STAFF_ROLES = frozenset({"analyst", "admin"})
+
+
+def staff_follows_role(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Analysts and admins work in the admin site, so their accounts are staff; taking the
+    role away takes the admin site away too (superusers keep it)."""
+    if reverse and action == "pre_clear":  # a group is being emptied: remember its members
+        instance._outcomes_cleared = set(instance.user_set.values_list("pk", flat=True))
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if not reverse:
+        users = [instance]
+    else:
+        pk_set = pk_set or getattr(instance, "_outcomes_cleared", set())
+        users = list(model.objects.filter(pk__in=pk_set))
+    for user in users:
+        if user.is_superuser:
+            continue
+        user.__dict__.pop("_outcomes_roles", None)
+        staff = bool(STAFF_ROLES & set(user.groups.values_list("name", flat=True)))
+        if user.is_staff != staff:
+            type(user).objects.filter(pk=user.pk).update(is_staff=staff)
+            user.is_staff = staff
 
 
 def sync_role_groups(group_model, permission_model) -> None:

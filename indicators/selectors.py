@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from indicators import disclosure
 from indicators.models import Domain, Indicator, Status
+from indicators.roles import roles_of
 
 
 def indicators_visible_to(user) -> QuerySet[Indicator]:
@@ -16,9 +18,25 @@ def indicators_visible_to(user) -> QuerySet[Indicator]:
 
 
 def user_is_analyst(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.groups.filter(name__in=["analyst", "admin"]).exists())
+    """Analysts and admins see unpublished indicators and unsuppressed small numbers."""
+    return bool({"analyst", "admin"} & roles_of(user))
+
+
+def protects(user) -> bool:
+    """Whether disclosure control applies to what ``user`` sees: everyone but analysts."""
+    return not user_is_analyst(user)
+
+
+def disclose_row(row: dict, *, indicator, national: bool, protect: bool) -> dict:
+    """A ``values()`` row of an observation as ``user`` may see it (see
+    ``indicators.disclosure``); analysts get the row unchanged."""
+    if not protect:
+        return row
+    return row | disclosure.protected_fields(
+        row,
+        value_type=indicator.value_type,
+        rule=indicator.disclosure_rule,
+        national=national,
     )
 
 

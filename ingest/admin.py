@@ -4,6 +4,7 @@ error report, revert and re-run, and template files for each kind."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,6 +19,7 @@ from ingest.services import (
     ExtractRefused,
     extract_can_rerun,
     extract_create,
+    extract_is_waiting_for_queue,
     extract_rerun,
     extract_revert,
 )
@@ -38,6 +40,15 @@ class UploadForm(forms.Form):
         label="Leave out rows for indicators the registry does not track",
         help_text="Useful for Fingertips downloads that hold many indicators; the report counts them.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused before it is read into memory; Django has streamed it to a temporary file.
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
+            )
+        return upload
 
 
 @admin.register(Extract)
@@ -112,9 +123,19 @@ class ExtractAdmin(admin.ModelAdmin):
                 form.add_error("file", refusal.message)
                 earlier = refusal.earlier
             else:
-                messages.success(
-                    request, f"Extract #{extract.pk} uploaded. Its progress and outcome show below."
-                )
+                extract.refresh_from_db()
+                if extract_is_waiting_for_queue(extract):
+                    messages.warning(
+                        request,
+                        f"Extract #{extract.pk} is saved and queued. The task queue is not "
+                        "answering just now, so processing will start as soon as it is back. "
+                        "There is no need to upload the file again.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"Extract #{extract.pk} uploaded. Its progress and outcome show below.",
+                    )
                 return redirect("admin:ingest_extract_detail", pk=extract.pk)
         context = {
             **self.admin_site.each_context(request),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
+from indicators.disclosure import suppression_flags
 from indicators.models import (
     Area,
     Indicator,
@@ -61,16 +62,22 @@ def analytics_derive(*, indicator_ids) -> DeriveSummary:
         return DeriveSummary(0, 0, 0)
     indicators = pd.DataFrame(
         Indicator.objects.filter(pk__in=indicator_ids).values(
-            "id", "polarity", "value_type", "frequency"
+            "id", "polarity", "value_type", "frequency", "disclosure_rule"
         )
     ).set_index("id")
     observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
+    observations["suppressed"] = suppression_write(observations, indicators)
     comparisons = comparisons_frame(observations)
     comparisons_write(comparisons)
-    series = series_analytics_frames(observations, indicators)
+    # Trends, SPC and inequality summaries leave suppressed values out (DOMAIN.md §7).
+    shown = observations.copy()
+    shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
+        np.nan
+    )
+    series = series_analytics_frames(shown, indicators)
     SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
     insert_instances(SeriesAnalytics, series)
-    summaries = inequality_summaries(observations)
+    summaries = inequality_summaries(shown)
     InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
     insert_instances(InequalitySummary, summaries)
     return DeriveSummary(len(observations), len(series), len(summaries))
@@ -79,6 +86,7 @@ def analytics_derive(*, indicator_ids) -> DeriveSummary:
 def observations_frame(indicator_ids: list[int]) -> pd.DataFrame:
     columns = [
         "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
+        "suppressed",
     ]  # fmt: skip
     rows = Observation.objects.filter(indicator_id__in=indicator_ids).values_list(*columns)
     frame = pd.DataFrame.from_records(list(rows), columns=columns)
@@ -91,6 +99,35 @@ def observations_frame(indicator_ids: list[int]) -> pd.DataFrame:
     england = areas.loc[areas["code"] == ENGLAND, "id"]
     frame["is_england"] = frame["area_id"].isin(england)
     return frame
+
+
+# --- Disclosure control ----------------------------------------------------------------------
+
+
+def suppression_write(observations: pd.DataFrame, indicators: pd.DataFrame) -> np.ndarray:
+    """Work out every observation's suppressed flag (primary and secondary suppression,
+    ``indicators.disclosure``) and store the ones that changed. Returns the flags."""
+    frame = observations.assign(
+        value_type=observations["indicator_id"].map(indicators["value_type"]),
+        rule=observations["indicator_id"].map(indicators["disclosure_rule"]),
+    )
+    flags = suppression_flags(frame)
+    changed = flags != observations["suppressed"].to_numpy(dtype=bool)
+    if changed.any():
+        update = pd.DataFrame(
+            {"id": observations["id"].to_numpy()[changed], "suppressed": flags[changed]}
+        )
+        table = Observation._meta.db_table
+        with connection.cursor() as cursor:
+            load_temp_table(
+                cursor, "derived_suppression", [("id", "bigint"), ("suppressed", "boolean")], update
+            )
+            cursor.execute(
+                f"""UPDATE {table} SET suppressed = d.suppressed
+                    FROM derived_suppression d WHERE {table}.id = d.id"""
+            )
+            cursor.execute("DROP TABLE derived_suppression")
+    return flags
 
 
 # --- Comparisons -----------------------------------------------------------------------------

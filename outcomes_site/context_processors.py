@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.db.models import Max
 
+from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Extract, ExtractStatus
+from indicators.selectors import protects
 
 
 def data_status(request):
@@ -15,4 +18,12 @@ def data_status(request):
             latest=Max("finished_at")
         )["latest"]
 
-    return {"data_is_synthetic": synthetic, "data_last_updated": last_updated}
+    def disclosure_footnote():
+        return FOOTNOTE if protects(request.user) else ANALYST_FOOTNOTE
+
+    return {
+        "data_is_synthetic": synthetic,
+        "data_last_updated": last_updated,
+        "disclosure_footnote": disclosure_footnote,
+        "public_read": settings.PUBLIC_READ,
+    }

@@ -7,6 +7,7 @@ sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWE
 from pathlib import Path
 
 import plotly
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from outcomes_site.env import (
@@ -43,23 +44,32 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "indicators",
     "ingest",
     "reporting",
     "explorer",
+    "outcomes_site.apps.OutcomesSiteConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "outcomes_site.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "outcomes_site.access.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "outcomes_site.middleware.SessionTimeoutMiddleware",
+    "indicators.audit.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outcomes_site.urls"
@@ -93,7 +103,70 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A session lasts at most SESSION_COOKIE_AGE from sign-in, ends after SESSION_IDLE_TIMEOUT
+# without a request (outcomes_site.middleware) and when the browser closes. Changing a
+# password ends the user's other sessions (Django's session auth hash).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Repeated failed sign-ins (the site's and the admin's) lock out that username from that
+# address for AXES_COOLOFF_MINUTES: django-axes, which also counts attempts in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "outcomes_site.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+# The client address comes from REMOTE_ADDR unless a trusted proxy sets a header
+# (AXES_IPWARE_META_PRECEDENCE_ORDER); a client-supplied header must never be believed.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("CLIENT_IP_HEADERS", ["REMOTE_ADDR"]))
+
+# --- HTTPS and browser protections ------------------------------------------------------
+# HTTPS defaults on unless DEBUG: secure cookies, redirect to https and HSTS. TLS usually
+# ends at a proxy that sets X-Forwarded-Proto (PROXY_SSL_HEADER); the proxy must overwrite
+# any such header a client sends. `make demo` (DEBUG on) and the test suite run over http.
+HTTPS = env_bool("HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # compose and load balancers probe over http
+_proxy_ssl_header = env_str("PROXY_SSL_HEADER", "X-Forwarded-Proto")
+if HTTPS and _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 60 * 60, minimum=0) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): scripts only from our own static files, never
+# inline. plotly.js adds <style> elements for its charts, so styles need 'unsafe-inline'
+# (README, "Security"); it needs no eval and no workers for the trace types we draw.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -110,6 +183,11 @@ STORAGES = {
 }
 # Uploaded extracts live outside the static root, never served directly.
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+if any(
+    Path(MEDIA_ROOT).resolve().is_relative_to(Path(static).resolve())
+    for static in [STATIC_ROOT, BASE_DIR / "static"]
+):
+    raise ImproperlyConfigured("MEDIA_ROOT must not be inside the static files folders")
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 INGEST_DROP_DIR = env_path("INGEST_DROP_DIR", VAR_DIR / "drop")
 
@@ -128,6 +206,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ingest.scan_drop_folder",
         "schedule": env_int("INGEST_DROP_SCAN_SECONDS", 60, minimum=5),
     },
+    # Extracts uploaded while Redis was down wait, kept, until this hands them over.
+    "dispatch-waiting-extracts": {"task": "ingest.dispatch_waiting_extracts", "schedule": 60},
 }
 
 LOGGING = {

@@ -93,9 +93,13 @@ def value_with_ci(status: IndicatorStatus) -> str:
 
 
 def board_pack_pdf(
-    *, domains: list[DomainReport], period: ReportingPeriod | None, whole_framework: bool
+    *,
+    domains: list[DomainReport],
+    period: ReportingPeriod | None,
+    whole_framework: bool,
+    footnote: str = "",
 ) -> bytes:
-    """The board pack as PDF bytes."""
+    """The board pack as PDF bytes; ``footnote`` says how small numbers were protected."""
     buffer = io.BytesIO()
     period_text = f"as it stood at {period.label}" if period else "latest data"
     scope = (
@@ -121,6 +125,8 @@ def board_pack_pdf(
         canvas.restoreState()
 
     story = _cover(scope, period_text, domains, whole_framework)
+    if footnote:
+        story.append(_text(f"Small numbers. {footnote}", "small"))
     story += _summary(domains)
     for report in domains:
         for status in report.statuses_attention_first:

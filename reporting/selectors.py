@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db.models import F, Prefetch
 
+from indicators import disclosure
 from indicators.models import (
     Baseline,
     Commentary,
@@ -30,7 +31,7 @@ from indicators.models import (
     Sex,
     Target,
 )
-from indicators.selectors import indicators_visible_to, user_is_analyst
+from indicators.selectors import disclose_row, indicators_visible_to, protects
 from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
 
 HEADLINE_AREA_CODE = "E54000039"  # NHS Bristol, North Somerset and South Gloucestershire ICB
@@ -282,7 +283,7 @@ def indicator_statuses(
     *,
     as_at: date | None = None,
     with_inequalities: bool = False,
-    include_suppressed: bool = False,
+    protect: bool = True,
 ) -> dict[int, IndicatorStatus]:
     """Each indicator's headline status at ``as_at`` (None: the latest data), keyed by id.
 
@@ -378,13 +379,15 @@ def indicator_statuses(
     statuses = {}
     for indicator in indicators:
         points = [
-            _series_point(row, england, include_suppressed=include_suppressed)
+            _series_point(row, england, indicator=indicator, protect=protect)
             for row in headline.get(indicator.pk, [])
         ]
         target = targets.get(indicator.pk)
         variation, assurance, spc_points, trial, notes, marker, trend = _signals_at(
             analytics.get(indicator.pk), indicator, target, points
         )
+        if protect:
+            spc_points = disclosed_spc_points(spc_points, indicator=indicator)
         statuses[indicator.pk] = IndicatorStatus(
             indicator=indicator, points=points, spc_points=spc_points, variation=variation,
             assurance=assurance, trend_label=trend, trend_marker=marker,
@@ -395,21 +398,25 @@ def indicator_statuses(
     return statuses
 
 
-def _series_point(row: dict, england: dict, *, include_suppressed: bool) -> SeriesPoint:
-    hidden = row["suppressed"] and not include_suppressed
+def _series_point(row: dict, england: dict, *, indicator, protect: bool) -> SeriesPoint:
+    row = disclose_row(row, indicator=indicator, national=False, protect=protect)
     return SeriesPoint(
         period=row["period__label"], sort_key=row["period__sort_key"], end=row["period__end"],
-        value=None if hidden else row["value"],
-        lower_95=None if hidden else row["lower_95"],
-        upper_95=None if hidden else row["upper_95"],
-        count=None if hidden else row["count"],
-        denominator=None if hidden else row["denominator"],
-        value_note=row["value_note"] or ("Suppressed (small numbers)" if hidden else ""),
+        value=row["value"], lower_95=row["lower_95"], upper_95=row["upper_95"],
+        count=row["count"], denominator=row["denominator"], value_note=row["value_note"],
         suppressed=row["suppressed"],
         england_comparison=row["england_comparison"] or "Not compared",
         target_comparison=row["target_comparison"] or "Not compared",
         england_value=england.get((row["indicator_id"], row["period__sort_key"])),
     )  # fmt: skip
+
+
+def disclosed_spc_points(points: list[dict], *, indicator) -> list[dict]:
+    """SPC points hold the series' values: a count indicator's are rounded like its counts
+    (suppressed values were left out of the SPC when it was derived)."""
+    if indicator.value_type != "count" or indicator.disclosure_rule != "standard":
+        return points
+    return [point | {"value": disclosure.round_count(point.get("value"))} for point in points]
 
 
 # --- Pages -----------------------------------------------------------------------------------
@@ -465,7 +472,7 @@ def framework_report(
     if domain_code is not None and not domains:
         raise Domain.DoesNotExist(domain_code)
     indicators = [indicator for domain in domains for indicator in domain.visible]
-    statuses = indicator_statuses(indicators, as_at=as_at, include_suppressed=user_is_analyst(user))
+    statuses = indicator_statuses(indicators, as_at=as_at, protect=protects(user))
     return [
         DomainReport(domain=domain, statuses=[statuses[item.pk] for item in domain.visible])
         for domain in domains
@@ -475,9 +482,9 @@ def framework_report(
 def indicator_report(*, indicator: Indicator, user) -> IndicatorStatus:
     """The indicator page's reads: the whole headline series, England, SPC, baseline,
     target, inequality summaries and published narrative history."""
-    return indicator_statuses(
-        [indicator], with_inequalities=True, include_suppressed=user_is_analyst(user)
-    )[indicator.pk]
+    return indicator_statuses([indicator], with_inequalities=True, protect=protects(user))[
+        indicator.pk
+    ]
 
 
 def narrative_editable_by(*, user, indicator: Indicator) -> bool:
@@ -553,7 +560,7 @@ def programme_report(*, code: str, user) -> ProgrammeReport:
         .prefetch_related(Prefetch("indicators", queryset=visible, to_attr="visible"))
         .get(code=code)
     )
-    statuses = indicator_statuses(programme.visible, include_suppressed=user_is_analyst(user))
+    statuses = indicator_statuses(programme.visible, protect=protects(user))
     return ProgrammeReport(
         programme=programme, statuses=[statuses[item.pk] for item in programme.visible]
     )

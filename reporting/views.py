@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Domain, Indicator, Period, Programme
-from indicators.selectors import indicator_for_page
+from indicators.selectors import indicator_for_page, protects
+from outcomes_site.access import public_read
 from reporting import charts
 from reporting.boardpack import board_pack_pdf
 from reporting.forms import (
@@ -42,6 +44,7 @@ def _period_form(request, form_class):
     return form
 
 
+@public_read
 @require_GET
 def home(request):
     """The framework summary: a card per domain, worse-than-England-and-worsening first."""
@@ -71,6 +74,7 @@ SORT_KEYS = {
 }  # fmt: skip
 
 
+@public_read
 @require_GET
 def domain_detail(request, code):
     """One row per indicator in the domain, sortable by any column through ``?sort=``."""
@@ -108,6 +112,7 @@ def _indicator_or_404(code, user) -> Indicator:
         raise Http404(f"No indicator {code}") from None
 
 
+@public_read
 @require_GET
 def indicator_detail(request, code):
     """Definition, trend and SPC charts with their tables, inequality and narrative."""
@@ -140,6 +145,7 @@ CSV_TABLES = {
 }
 
 
+@public_read
 @require_GET
 def indicator_csv(request, code, chart):
     """The data behind one chart of the indicator page, as CSV."""
@@ -209,6 +215,7 @@ def narrative_edit(request, code):
     )  # fmt: skip
 
 
+@public_read
 @require_GET
 def programme_list(request):
     return render(
@@ -216,6 +223,7 @@ def programme_list(request):
     )
 
 
+@public_read
 @require_GET
 def programme_detail(request, code):
     try:
@@ -230,6 +238,7 @@ def programme_detail(request, code):
     )  # fmt: skip
 
 
+@public_read
 @require_GET
 def board_pack(request):
     """The PDF board pack for the whole framework or one domain (``?domain=``) at a period."""
@@ -243,7 +252,12 @@ def board_pack(request):
         )  # fmt: skip
     except Domain.DoesNotExist:
         raise Http404(f"No domain {domain_code}") from None
-    pdf = board_pack_pdf(domains=domains, period=period, whole_framework=not domain_code)
+    pdf = board_pack_pdf(
+        domains=domains,
+        period=period,
+        whole_framework=not domain_code,
+        footnote=FOOTNOTE if protects(request.user) else ANALYST_FOOTNOTE,
+    )
     name = f"board-pack-{domain_code or 'framework'}-{(period.label if period else 'latest')}"
     safe_name = "".join(char if char.isalnum() or char in "-_" else "-" for char in name)
     response = HttpResponse(pdf, content_type="application/pdf")

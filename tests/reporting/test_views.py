@@ -127,7 +127,8 @@ def test_indicator_page_has_charts_tables_inequality_and_narrative(signed_in, sc
     page = response.text
     assert 'data-figure="trend-chart"' in page and 'id="trend-chart"' in page
     assert 'data-figure="spc-chart"' in page and 'id="spc-chart"' in page
-    assert 'aria-label="Line chart of Smoking prevalence' in page
+    assert 'aria-labelledby="trend-chart-caption"' in page
+    assert 'id="trend-chart-caption">Line chart of Smoking prevalence' in page
     assert "Show the data as a table" in page and "<caption" in page
     assert "/indicators/PRV01/trend.csv" in page and "/indicators/PRV01/spc.csv" in page
     assert "Special cause improvement – low" in page and "Consistently hits target" in page

@@ -1,0 +1,209 @@
+"""The disclosure policy (DOMAIN.md §7) as pure functions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indicators import disclosure
+from indicators.disclosure import (
+    PRIMARY_NOTE,
+    ROUNDED_NOTE,
+    SECONDARY_NOTE,
+    primary_suppressed,
+    protected_fields,
+    round_count,
+    suppression_flags,
+)
+
+
+@pytest.mark.parametrize(
+    "count, shown", [(0, 0), (8, 10), (12, 10), (12.5, 15), (13, 15), (1002, 1000), (None, None)]
+)
+def test_counts_round_to_the_nearest_five(count, shown):
+    assert round_count(count) == shown
+
+
+@pytest.mark.parametrize("count", [1, 2, 7])
+def test_counts_of_one_to_seven_are_suppressed_whatever_the_value_type(count):
+    for value_type in ["count", "proportion", "crude_rate", "dsr", "years"]:
+        assert primary_suppressed(value_type=value_type, count=count, denominator=1000)
+
+
+@pytest.mark.parametrize("count", [0, 8, 500])
+def test_zero_and_eight_or_more_are_not(count):
+    assert not primary_suppressed(value_type="crude_rate", count=count, denominator=10_000)
+
+
+def test_a_proportion_is_suppressed_when_the_rest_of_its_denominator_is_small():
+    assert primary_suppressed(value_type="proportion", count=95, denominator=100)
+    assert not primary_suppressed(value_type="proportion", count=92, denominator=100)
+    assert not primary_suppressed(value_type="proportion", count=100, denominator=100)
+    # Only proportions can be back-calculated that way.
+    assert not primary_suppressed(value_type="crude_rate", count=95, denominator=100)
+
+
+def test_a_count_indicator_without_a_count_column_uses_its_value():
+    assert primary_suppressed(value_type="count", count=None, denominator=None, value=4)
+
+
+def row(**fields):
+    base = dict.fromkeys(disclosure.VALUE_FIELDS + disclosure.COUNT_FIELDS)
+    return base | {"value_note": "", "suppressed": False} | fields
+
+
+def test_a_small_count_hides_every_number_and_says_why():
+    shown = protected_fields(
+        row(value=4.2, lower_95=1.1, upper_95=9.0, count=3, denominator=71_000),
+        value_type="crude_rate", rule="standard", national=False,
+    )  # fmt: skip
+    assert all(shown[name] is None for name in ["value", "lower_95", "upper_95", "count"])
+    assert shown["denominator"] is None
+    assert shown["suppressed"] is True and shown["value_note"] == PRIMARY_NOTE
+    assert shown["england_comparison"] == "" and shown["target_comparison"] == ""
+
+
+def test_england_is_shown_unrounded():
+    assert (
+        protected_fields(row(value=3, count=3), value_type="count", rule="standard", national=True)
+        == {}
+    )
+
+
+def test_other_counts_are_rounded_and_a_count_loses_its_exact_limits():
+    shown = protected_fields(
+        row(value=123, lower_95=102.0, upper_95=146.7, count=123),
+        value_type="count", rule="standard", national=False,
+    )  # fmt: skip
+    assert shown["value"] == 125 and shown["count"] == 125
+    assert shown["lower_95"] is None and shown["upper_95"] is None
+    assert shown["value_note"] == ROUNDED_NOTE
+
+
+def test_a_proportion_keeps_its_value_and_limits_but_rounds_its_counts():
+    shown = protected_fields(
+        row(value=61.3, lower_95=58.0, upper_95=64.5, count=613, denominator=1000),
+        value_type="proportion", rule="standard", national=False,
+    )  # fmt: skip
+    assert shown == {"count": 615, "denominator": 1000}
+
+
+def test_a_stored_flag_with_a_value_is_secondary_suppression():
+    shown = protected_fields(
+        row(value=44.0, count=40, denominator=90, suppressed=True),
+        value_type="proportion", rule="standard", national=False,
+    )  # fmt: skip
+    assert shown["value"] is None and shown["value_note"] == SECONDARY_NOTE
+
+
+def test_the_producers_own_suppression_keeps_its_note():
+    shown = protected_fields(
+        row(suppressed=True, value_note="Value suppressed for disclosure control"),
+        value_type="proportion", rule="source", national=False,
+    )  # fmt: skip
+    assert shown["value_note"] == "Value suppressed for disclosure control"
+
+
+@pytest.mark.parametrize("rule", ["source", "none"])
+def test_indicators_not_under_our_control_are_shown_as_given(rule):
+    assert (
+        protected_fields(row(value=3, count=3), value_type="count", rule=rule, national=False) == {}
+    )
+
+
+# --- Flags the pipeline stores ----------------------------------------------------------------
+
+
+def cells(rows):
+    defaults = {
+        "indicator_id": 1, "period_id": 1, "area_id": 10, "parent_id": np.nan, "sex": "Persons",
+        "age": "All ages", "category_type": "", "category": "", "value_type": "count",
+        "rule": "standard", "is_england": False, "denominator": np.nan, "suppressed": False,
+    }  # fmt: skip
+    frame = pd.DataFrame([defaults | item for item in rows])
+    if "value" not in frame:
+        frame["value"] = frame["count"]
+    return frame
+
+
+def test_one_small_sex_is_protected_by_suppressing_the_other():
+    frame = cells([{"sex": "Persons", "count": 40}, {"sex": "Male", "count": 5},
+                   {"sex": "Female", "count": 35}])  # fmt: skip
+    assert suppression_flags(frame).tolist() == [False, True, True]
+
+
+def test_the_smallest_other_category_is_suppressed():
+    frame = cells([
+        {"count": 100},
+        {"category_type": "IMD quintile", "category": "Q1", "count": 3},
+        {"category_type": "IMD quintile", "category": "Q2", "count": 40},
+        {"category_type": "IMD quintile", "category": "Q3", "count": 20},
+        {"category_type": "IMD quintile", "category": "Q4", "count": 37},
+    ])  # fmt: skip
+    assert suppression_flags(frame).tolist() == [False, True, False, True, False]
+
+
+def test_two_suppressed_cells_need_nothing_more():
+    frame = cells([{"sex": "Persons", "count": 10}, {"sex": "Male", "count": 5},
+                   {"sex": "Female", "count": 5}])  # fmt: skip
+    assert suppression_flags(frame).tolist() == [False, True, True]
+
+
+def test_child_areas_are_a_group_only_when_they_add_up_to_their_parent():
+    adding = cells([{"area_id": 1, "count": 50}, {"area_id": 2, "parent_id": 1, "count": 4},
+                    {"area_id": 3, "parent_id": 1, "count": 46}])  # fmt: skip
+    assert suppression_flags(adding).tolist() == [False, True, True]
+    not_adding = cells([{"area_id": 1, "count": 80}, {"area_id": 2, "parent_id": 1, "count": 4},
+                        {"area_id": 3, "parent_id": 1, "count": 46}])  # fmt: skip
+    assert suppression_flags(not_adding).tolist() == [False, True, False]
+
+
+def test_england_and_uncontrolled_indicators_are_never_flagged():
+    frame = cells([{"is_england": True, "count": 3}, {"rule": "none", "count": 3, "area_id": 11}])
+    assert suppression_flags(frame).tolist() == [False, False]
+
+
+def test_the_producers_suppression_stays_and_an_old_secondary_flag_is_lifted():
+    frame = cells([
+        {"count": np.nan, "value": np.nan, "suppressed": True, "value_type": "proportion"},
+        {"count": 50, "value": 50, "suppressed": True, "area_id": 11},  # no longer needed
+    ])  # fmt: skip
+    assert suppression_flags(frame).tolist() == [True, False]
+
+
+def test_secondary_suppression_carries_across_groups():
+    # Male is small, so Female is suppressed too; Female is the total of its IMD cells, so
+    # those stay shown (a hidden total reveals nothing).
+    frame = cells([
+        {"sex": "Persons", "count": 60},
+        {"sex": "Male", "count": 6},
+        {"sex": "Female", "count": 54},
+        {"sex": "Female", "category_type": "IMD", "category": "Q1", "count": 30},
+        {"sex": "Female", "category_type": "IMD", "category": "Q2", "count": 24},
+    ])  # fmt: skip
+    flags = suppression_flags(frame).tolist()
+    assert flags[:3] == [False, True, True]
+    assert flags[3:] == [False, False]  # their total (Female) is itself hidden now
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=8),
+)
+def test_no_shown_total_ever_leaves_exactly_one_cell_to_derive(counts):
+    frame = cells(
+        [{"count": float(sum(counts))}]
+        + [
+            {"category_type": "IMD", "category": f"Q{number}", "count": float(count)}
+            for number, count in enumerate(counts)
+        ]
+    )
+    flags = suppression_flags(frame)
+    members = flags[1:]
+    nonzero_shown = [(not flag) and count > 0 for flag, count in zip(members, counts, strict=True)]
+    if not flags[0] and members.sum() == 1:
+        # Exactly one hidden cell would be derivable, unless every other cell is zero.
+        assert not any(nonzero_shown)
+    for flag, count in zip(members, counts, strict=True):
+        if 1 <= count <= 7:
+            assert flag
