@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint bench run worker clean
+.PHONY: install demo test lint bench bench-data run worker clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,17 +36,34 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-test: lint
+# The browser tests inject axe-core, pinned in tests/browser/package-lock.json. Without npm
+# they skip locally (and fail in CI, where OUTCOMES_REQUIRE_SERVICES=1).
+BROWSER_JS := tests/browser/node_modules/.package-lock.json
+
+$(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests will be skipped (install Node.js to run them)"; fi
+
+test: lint $(BROWSER_JS)
 	$(VENV)/bin/pytest
 
 # Benchmarks (never timed tests). The ingest benchmark needs PostgreSQL: it creates the
 # database named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/outcomes_bench).
+# The page benchmark and load test read two databases that `make bench-data` builds once:
+# BENCH_DATABASE_URL with _pages_100k and _pages_10m appended (synthetic, seeded).
 bench: install
 	$(PY) -m tests.benchmarks.bench_statistics
 	$(PY) -m tests.benchmarks.bench_ingest
+	$(PY) -m tests.benchmarks.bench_pages
+	$(PY) -m tests.benchmarks.bench_load
+
+bench-data: install
+	$(PY) -m tests.benchmarks.scale_data --scale ics
+	$(PY) -m tests.benchmarks.scale_data --scale national
 
 worker: install
 	$(VENV)/bin/celery -A outcomes_site worker --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache tests/browser/node_modules

@@ -24,11 +24,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.models import Area, AreaType, Extract, ExtractKind, ExtractStatus
+from indicators import audit
+from indicators.models import Area, AreaType, AuditAction, Extract, ExtractKind, ExtractStatus
 from ingest import lookups
 from ingest.compute import compute_values
 from ingest.derive import analytics_derive
-from ingest.parsing import ExtractRejected, read_table
+from ingest.parsing import ExtractRejected, check_file_type, read_table
 from ingest.rollup import roll_up
 from ingest.validation import validate_counts, validate_values
 from ingest.writing import RevertRefused, observations_revert, observations_write
@@ -36,6 +37,9 @@ from ingest.writing import RevertRefused, observations_revert, observations_writ
 logger = logging.getLogger(__name__)
 
 ACTIVE = {ExtractStatus.QUEUED, ExtractStatus.VALIDATING, ExtractStatus.PROCESSING}
+# The step of a queued extract whose task could not be handed to the broker (Redis down): the
+# file and the row are kept, and extracts_dispatch_waiting hands it over when Redis is back.
+WAITING_FOR_QUEUE = "Queued: waiting for the task queue"
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 
 
@@ -83,6 +87,10 @@ def extract_create(
         raise ExtractRefused(
             f"The file is {len(data):,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
         )
+    try:
+        check_file_type(data, filename=Path(original_name).name or "The file")
+    except ExtractRejected as rejection:
+        raise ExtractRefused(rejection.message) from None
     checksum = hashlib.sha256(data).hexdigest()
     earlier = (
         Extract.objects.filter(checksum=checksum)
@@ -112,15 +120,52 @@ def extract_create(
         )
         extract.stored_file.save(stored_name, ContentFile(data), save=False)
         extract.save()
+        audit.record(
+            action=AuditAction.UPLOAD, obj=extract, user=uploaded_by,
+            details={"kind": kind, "bytes": len(data), "checksum": checksum,
+                     "original_name": extract.original_name},
+        )  # fmt: skip
         if enqueue:
             transaction.on_commit(lambda: _enqueue(extract.pk))
     return extract
 
 
-def _enqueue(extract_id: int) -> None:
+def _enqueue(extract_id: int) -> bool:
+    """Hand the extract to the task queue. If the broker does not answer, the upload is not
+    lost: the extract stays queued, marked as waiting, and is dispatched when the broker is
+    back (by the worker on start and by a periodic task). Returns whether it was handed over."""
     from ingest.tasks import process_extract
 
-    process_extract.delay(extract_id)
+    try:
+        process_extract.delay(extract_id)
+    except Exception:  # kombu/redis raise several types; whichever it is, keep the upload
+        logger.warning("Extract %s kept as queued: the task queue is not answering", extract_id,
+                       exc_info=True)  # fmt: skip
+        Extract.objects.filter(pk=extract_id, status=ExtractStatus.QUEUED).update(
+            step=WAITING_FOR_QUEUE
+        )
+        return False
+    return True
+
+
+def extract_is_waiting_for_queue(extract: Extract) -> bool:
+    return extract.status == ExtractStatus.QUEUED and extract.step == WAITING_FOR_QUEUE
+
+
+def extracts_dispatch_waiting() -> list[int]:
+    """Queue every extract that arrived while the broker was down. Idempotent: each extract is
+    claimed with a conditional update first, so two callers never dispatch the same one."""
+    dispatched = []
+    waiting = Extract.objects.filter(status=ExtractStatus.QUEUED, step=WAITING_FOR_QUEUE)
+    for extract_id in waiting.order_by("pk").values_list("pk", flat=True):
+        claimed = Extract.objects.filter(
+            pk=extract_id, status=ExtractStatus.QUEUED, step=WAITING_FOR_QUEUE
+        ).update(step="Queued")
+        if claimed and _enqueue(extract_id):
+            dispatched.append(extract_id)
+    if dispatched:
+        logger.info("Dispatched extracts that waited for the task queue: %s", dispatched)
+    return dispatched
 
 
 # --- Running the pipeline --------------------------------------------------------------------
@@ -316,6 +361,11 @@ def extract_revert(*, extract: Extract) -> Extract:
         Extract.objects.filter(pk=extract.pk).update(
             status=ExtractStatus.REVERTED, step="Reverted", report=report
         )
+        audit.record(
+            action=AuditAction.REVERT, obj=locked,
+            details={"observations_restored": reverted.replaced,
+                     "observations_removed": reverted.created},
+        )  # fmt: skip
     return Extract.objects.get(pk=extract.pk)
 
 
@@ -342,5 +392,6 @@ def extract_rerun(*, extract: Extract) -> Extract:
     Extract.objects.filter(pk=extract.pk).update(
         status=ExtractStatus.QUEUED, progress=0, step="Queued", error_summary=""
     )
+    audit.record(action=AuditAction.RERUN, obj=extract, details={"was": extract.status})
     transaction.on_commit(lambda: _enqueue(extract.pk))
     return Extract.objects.get(pk=extract.pk)

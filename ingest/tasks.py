@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from ingest import services
@@ -41,3 +42,18 @@ def process_extract(self, extract_id: int) -> str:
 @shared_task(name="ingest.scan_drop_folder", acks_late=True)
 def scan_drop_folder() -> dict:
     return drop_folder_scan().as_dict()
+
+
+@shared_task(name="ingest.dispatch_waiting_extracts", acks_late=True)
+def dispatch_waiting_extracts() -> list[int]:
+    """Periodic: queue extracts uploaded while the broker was down."""
+    return services.extracts_dispatch_waiting()
+
+
+@worker_ready.connect
+def dispatch_waiting_on_worker_start(**kwargs) -> None:
+    # A worker starts once the broker answers: the moment to queue what waited for it.
+    try:
+        services.extracts_dispatch_waiting()
+    except Exception as error:  # never stop a worker from starting; the beat task retries
+        logger.warning("Could not dispatch extracts waiting for the task queue: %s", error)

@@ -37,11 +37,13 @@ def database_url() -> str:
     return f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
-def start_worker(queue: str, media_root: str) -> subprocess.Popen:
+def start_worker(queue: str, media_root: str, *, broker_url: str = "") -> subprocess.Popen:
     env = os.environ | {
         "DATABASE_URL": database_url(), "MEDIA_ROOT": media_root, "DEBUG": "false",
         "SECRET_KEY": "worker-test-key",
     }  # fmt: skip
+    if broker_url:  # a private Redis (fault tests); results go to it too
+        env |= {"CELERY_BROKER_URL": broker_url, "CELERY_RESULT_BACKEND": broker_url}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "outcomes_site", "worker", "--pool=solo",
          "--queues", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
