@@ -127,3 +127,13 @@ def media_root(settings, tmp_path_factory):
     """Stored extracts and reports go to a temporary folder, never the working tree."""
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: ids can repeat between tests once rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,6 +3,7 @@
 import io
 
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from indicators.models import (
     Baseline,
@@ -52,7 +53,7 @@ def test_load_demo_fills_every_indicator_through_the_pipeline(db, settings, tmp_
     assert any(assurance == "Hit and miss target" for _, assurance in labels)
     assert InequalitySummary.objects.filter(sii__isnull=False).count() > 100
     # Every page says the data is synthetic.
-    client.login(username="lead", password="outcomes-demo")
+    client.login(request=HttpRequest(), username="lead", password="outcomes-demo")
     assert "Demonstration data" in client.get("/").text
     # Running it again changes nothing.
     call_command("load_demo", stdout=io.StringIO())

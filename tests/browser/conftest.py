@@ -1,0 +1,306 @@
+"""Real-browser journeys: Debian's Chromium driven by Playwright against a live server.
+
+The server is pytest-django's ``live_server`` on 127.0.0.1 (a thread in this process, on the
+test database); uploads go through Redis to a real Celery worker started as a subprocess on the
+same database. Each page of a journey is checked with axe-core (WCAG 2.0, 2.1 and 2.2, A and
+AA) at a desktop width and at 320 CSS pixels, and screenshotted to ``screenshots/`` (ignored by
+git) so a person can look at what users see.
+
+Playwright's sync API keeps an event loop running in this thread while a browser is open, and
+Django refuses ORM calls from a thread with a running loop; so each test seeds its data before
+its browser starts and afterwards asserts only through the pages, as a user would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from indicators.services import narratives_import, targets_import
+from ingest.demo_data import generate_demo_extracts
+from ingest.services import extract_create, extract_process
+from outcomes_site.celery import app as celery_app
+from tests.conftest import FIXTURES, REPO, make_user, skip_or_fail
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path(os.environ.get("OUTCOMES_CHROMIUM", "/usr/bin/chromium"))
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = HERE / "screenshots"
+PASSWORD = "correct-horse-battery"  # tests.conftest.make_user's
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 320, "height": 640}
+WIDTHS = [("desktop", DESKTOP), ("mobile-320", MOBILE)]
+# The indicators seeded for every journey: life expectancy (values, with a narrative),
+# preventable mortality and alcohol admissions (granular counts, annual; alcohol has a
+# narrative and is worse than England), bowel screening (granular counts, quarterly: enough
+# points for real SPC limits).
+SEEDED = ["OVR02", "OVR04", "PRV05", "LTC05"]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+
+pytestmark = pytest.mark.browser
+
+
+# --- What the suite needs from the machine -----------------------------------------------
+
+
+def require_browser_tools():
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        skip_or_fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
+            "(or set OUTCOMES_CHROMIUM) to run the browser tests"
+        )
+    if not AXE.is_file():
+        skip_or_fail(
+            f"axe-core not installed in {AXE.parent.parent}: `make test` runs "
+            "`npm ci --prefix tests/browser` when Node.js and npm are installed"
+        )
+
+
+def require_postgresql_and_redis():
+    """The worker is another process, so it needs a database and broker it can reach."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("the upload journey needs PostgreSQL (DATABASE_URL) for its Celery worker")
+    if not os.environ.get("CELERY_BROKER_URL"):
+        skip_or_fail("the upload journey needs Redis (CELERY_BROKER_URL) for its Celery worker")
+
+
+# --- Data, seeded through the real services ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory):
+    """The demo's synthetic extracts for a few indicators (generated once, about a second)."""
+    return generate_demo_extracts(out_dir=tmp_path_factory.mktemp("demo"), indicators=SEEDED)
+
+
+@pytest.fixture
+def seeded(transactional_db, live_server, demo_files):
+    """The demo framework and geography, one user per journey, and the seeded indicators'
+    data loaded through the ingest pipeline (in this process, a few seconds)."""
+    require_browser_tools()
+    quiet = io.StringIO()
+    call_command(
+        "import_registry", str(FIXTURES / "demo_framework.csv"),
+        domains=str(FIXTURES / "demo_domains.csv"), publish=True, stdout=quiet,
+    )  # fmt: skip
+    call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=quiet)
+    users = {
+        "lead": make_user("lead", "viewer"),
+        "manager": make_user("manager", "viewer"),
+        "owner": make_user("owner", "owner"),
+        "analyst": make_user("analyst", "analyst", staff=True),
+    }
+    targets_import(targets_file=str(demo_files.baselines_targets))
+    for path, kind in demo_files.extracts:
+        extract = extract_create(
+            data=path.read_bytes(), original_name=path.name, kind=kind, is_synthetic=True,
+            enqueue=False,
+        )  # fmt: skip
+        extract = extract_process(extract_id=extract.pk)
+        assert extract.status == "succeeded", extract.error_summary
+    narratives_import(narratives_file=str(demo_files.narratives), author=users["owner"])
+    return users
+
+
+@pytest.fixture
+def celery_worker(transactional_db, media_root):
+    """A real Celery worker on a queue of its own, on the test database and this test's
+    media folder; the live server's uploads are routed to that queue."""
+    require_postgresql_and_redis()
+    queue = f"test-browser-{uuid.uuid4().hex[:8]}"
+    settings = connection.settings_dict
+    database_url = (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+    env = os.environ | {
+        "DATABASE_URL": database_url, "MEDIA_ROOT": media_root, "DEBUG": "false",
+        "SECRET_KEY": "worker-test-key", "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "outcomes_site", "worker", "--pool=solo",
+         "--queues", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    # The router reads the default queue at send time, so the live server's tasks go there.
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        celery_app.conf.task_default_queue = previous
+        if worker.poll() is None:
+            worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        assert "Traceback" not in output, output
+
+
+# --- The browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser(seeded):
+    """Chromium, started after the data is seeded (see the module docstring)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    # bypass_csp: axe is injected as a script the site's Content-Security-Policy would refuse.
+    context = browser.new_context(
+        viewport=DESKTOP, accept_downloads=True, locale="en-GB", bypass_csp=True
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert not errors, f"JavaScript errors on the pages: {errors}"
+
+
+def log_in(page, base_url: str, username: str):
+    page.goto(f"{base_url}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+# --- Checking each step: axe at two widths, reflow, screenshots -----------------------------
+
+AXE_RUN = """async (tags) => {
+  const results = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html.slice(0, 200),
+                                summary: n.failureSummary})),
+  }));
+}"""
+
+# charts.js redraws each chart for a new window width (after a short pause); wait for it.
+CHARTS_FIT = """() => [...document.querySelectorAll(".js-chart[data-drawn]")].every(
+  (chart) => chart.getAttribute("data-drawn-width") === String(chart.clientWidth))"""
+
+# Content wider than the window at 320 px means scrolling in two directions (WCAG 1.4.10),
+# except inside a region that scrolls on its own (tables, which keep their columns). The
+# elements sticking out are listed to say where to look.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const offenders = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) { continue; }
+    if (element.closest("[tabindex='0'][role='region'], .results, .js-chart")) { continue; }
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || style.position === "fixed") { continue; }
+    offenders.push(element.tagName.toLowerCase() + (element.id ? "#" + element.id : "") +
+      (element.className && typeof element.className === "string" ? "." +
+        element.className.trim().split(/\\s+/).join(".") : "") + " right=" +
+      Math.round(box.right));
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, offenders:
+          offenders.slice(0, 8)};
+}"""
+
+
+@dataclass
+class Journey:
+    """One user's journey: numbered steps, each screenshotted and checked at both widths.
+
+    Problems are collected, not raised at once, so one run reports every page's problems."""
+
+    name: str
+    page: object
+    problems: list[str] = field(default_factory=list)
+    step: int = 0
+
+    def check(self, title: str, *, axe: bool = True):
+        self.step += 1
+        stem = f"{self.name}-{self.step:02d}-{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}"
+        page = self.page
+        for label, size in WIDTHS:
+            page.set_viewport_size(size)
+            page.wait_for_function(CHARTS_FIT)
+            folder = SCREENSHOTS / label
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=folder / f"{stem}.png", full_page=True)
+            if label.startswith("mobile"):
+                overflow = page.evaluate(OVERFLOW)
+                if overflow["scrollWidth"] > overflow["width"]:
+                    self.problems.append(
+                        f"{stem} at {label}: page wider than the window "
+                        f"({overflow['scrollWidth']} > {overflow['width']} px): "
+                        f"{overflow['offenders']}"
+                    )
+            if axe:
+                self._axe(stem, label)
+        page.set_viewport_size(DESKTOP)
+        page.wait_for_function(CHARTS_FIT)
+
+    def _axe(self, stem: str, label: str):
+        page = self.page
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(AXE_RUN, WCAG_TAGS)
+        log = SCREENSHOTS / "axe.jsonl"
+        with log.open("a", encoding="utf-8") as handle:
+            record = {"step": stem, "width": label, "url": page.url, "violations": violations}
+            handle.write(json.dumps(record) + "\n")
+        for violation in violations:
+            if violation["impact"] in FAILING_IMPACTS:
+                nodes = "; ".join(
+                    f"{node['target']} ({node['summary']})" for node in violation["nodes"][:5]
+                )
+                self.problems.append(
+                    f"{stem} at {label}: axe {violation['impact']} {violation['id']} "
+                    f"({violation['help']}): {nodes}"
+                )
+
+    def assert_no_problems(self):
+        assert not self.problems, "\n".join(self.problems)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_screenshots():
+    """Each run starts with an empty screenshots folder, so nothing stale is looked at."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    yield
