@@ -311,17 +311,20 @@ def inequality_figure(rows: list[dict], *, unit: str, area_name: str, area_value
     categories = [r["category"] for r in rows]
     for label in _ordered_labels(r["label"] for r in rows):
         members = [r for r in rows if r["label"] == label]
+        # Core20 bars are hatched in a trace of their own, kept out of the legend: a legend
+        # swatch takes its first bar's look, and would say "worse" means hatched.
+        plain = [r for r in members if not r["core20"]]
+        core20 = [r for r in members if r["core20"]]
+        data.append(_category_bars(plain, label, unit, name=_versus_area(label, area_name)))
+        if core20:
+            data.append(_category_bars(core20, label, unit, hatched=True))
+    if any(r["core20"] for r in rows):
         data.append(
             {
-                "type": "bar", "name": _versus_area(label, area_name),
-                "x": [r["category"] for r in members], "y": [r["value"] for r in members],
-                "marker": {"color": colour_for(label),
-                           "pattern": {"shape": ["/" if r["core20"] else "" for r in members],
-                                       "fgcolor": "#ffffff", "fillmode": "overlay"}},
-                "error_y": {"type": "data", "symmetric": False, "color": "#4c6272",
-                            "array": [_gap(r["upper"], r["value"]) for r in members],
-                            "arrayminus": [_gap(r["value"], r["lower"]) for r in members]},
-                "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
+                "type": "bar", "x": [None], "y": [None], "hoverinfo": "skip",
+                "name": "Core20: most deprived fifth nationally",
+                "marker": {"color": "#768692", "pattern": {"shape": "/", "fgcolor": "#ffffff",
+                                                           "fillmode": "overlay"}},
             }
         )  # fmt: skip
     shapes, annotations = [], []
@@ -353,6 +356,23 @@ def inequality_figure(rows: list[dict], *, unit: str, area_name: str, area_value
         annotations=annotations,
     )
     return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def _category_bars(members, label, unit, *, name=None, hatched=False) -> dict:
+    """One colour's bars, with 95% error bars. Without members it is a legend entry only."""
+    members = members or [{"category": None, "value": None, "upper": None, "lower": None}]
+    trace = {
+        "type": "bar", "name": name or label, "legendgroup": label, "showlegend": not hatched,
+        "x": [r["category"] for r in members], "y": [r["value"] for r in members],
+        "marker": {"color": colour_for(label)},
+        "error_y": {"type": "data", "symmetric": False, "color": "#4c6272",
+                    "array": [_gap(r["upper"], r["value"]) for r in members],
+                    "arrayminus": [_gap(r["value"], r["lower"]) for r in members]},
+        "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
+    }  # fmt: skip
+    if hatched:
+        trace["marker"]["pattern"] = {"shape": "/", "fgcolor": "#ffffff", "fillmode": "overlay"}
+    return trace
 
 
 def _versus_area(label: str, area_name: str) -> str:

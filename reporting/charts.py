@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
@@ -34,10 +35,16 @@ SPECIAL_CAUSE_STYLES = {
 }
 
 
+TITLE_LINE = 88  # characters of a 16px title that fit a full-width chart on a laptop
+
+
 def _layout(title: str, unit: str) -> dict:
+    # Plotly never wraps a title: it runs off the chart. Break it between words, and give
+    # each extra line room above the plot.
+    lines = textwrap.wrap(title, TITLE_LINE) or [""]
     return {
-        "title": {"text": title, "font": {"size": 16}},
-        "margin": {"l": 56, "r": 16, "t": 48, "b": 40},
+        "title": {"text": "<br>".join(lines), "font": {"size": 16}},
+        "margin": {"l": 56, "r": 16, "t": 48 + 20 * (len(lines) - 1), "b": 40},
         "xaxis": {"type": "category", "title": {"text": "Period"}, "automargin": True},
         "yaxis": {"title": {"text": unit or "Value"}, "automargin": True},
         "legend": {"orientation": "h", "y": -0.25, "x": 0},
@@ -234,6 +241,24 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list]
+    # Decimal places of a column's numbers where not one: {column index: places}.
+    places: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[list[tuple]]:
+        """Each row as (value, decimal places) pairs, for the page's table."""
+        return [
+            [(value, self.places.get(index, 1)) for index, value in enumerate(row)]
+            for row in self.rows
+        ]
+
+
+def _whole(number: float | None) -> float | int | None:
+    """A count held as a float (94845.0) as the whole number it is, so that tables and CSVs
+    show 94,845; a fractional count (a modelled estimate) stays as it is."""
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
 
 
 def trend_table(status: IndicatorStatus) -> Table:
@@ -248,8 +273,8 @@ def trend_table(status: IndicatorStatus) -> Table:
         ],
         rows=[
             [
-                point.period, point.value, point.lower_95, point.upper_95, point.count,
-                point.denominator, point.england_value, point.england_comparison,
+                point.period, point.value, point.lower_95, point.upper_95, _whole(point.count),
+                _whole(point.denominator), point.england_value, point.england_comparison,
                 point.target_comparison, point.value_note,
             ]
             for point in status.points
@@ -292,6 +317,7 @@ def inequality_table(status: IndicatorStatus) -> Table:
             ]
             for summary in status.inequalities
         ],
+        places={2: 2, 6: 2, 7: 2, 8: 2},  # ratios: 0.80, 1.29
     )  # fmt: skip
 
 

@@ -33,8 +33,11 @@ def signed(value):
 
 
 @register.filter
-def cell(value):
-    """A table cell: numbers to one decimal place, text as it is, blanks as an en dash."""
+def cell(value, places=1):
+    """A table cell: numbers to ``places`` decimal places (whole numbers, such as counts,
+    to none), text as it is, blanks as an en dash."""
     if value is None or value == "":
         return "–"
-    return number(value) if isinstance(value, int | float) else value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return number(value, 0 if isinstance(value, int) else places)

@@ -89,8 +89,18 @@ def test_inequality_groups_compared_with_the_area_and_core20_marked():
         area_value=50,
     )
     assert any(note["text"] == "Core20" for note in figure["layout"]["annotations"])
-    worse = next(t for t in figure["data"] if t["name"].startswith("Worse"))
-    assert worse["marker"]["pattern"]["shape"] == ["/"]
+    # Core20 bars are hatched in their own trace, out of the legend; the legend's "Worse"
+    # swatch stays plain, and one legend entry explains the hatching.
+    worse = [t for t in figure["data"] if t.get("legendgroup") == "Worse"]
+    assert [(t["x"], t["showlegend"], "pattern" in t["marker"]) for t in worse] == [
+        ([None], True, False),
+        (["Quintile 1 (most deprived)"], False, True),
+    ]
+    assert worse[0]["name"].startswith("Worse")
+    better = next(t for t in figure["data"] if t.get("legendgroup") == "Better")
+    assert better["x"] == ["Quintile 5 (least deprived)"] and "pattern" not in better["marker"]
+    key = next(t for t in figure["data"] if t["name"].startswith("Core20"))
+    assert key["x"] == [None] and key["marker"]["pattern"]["shape"] == "/"
 
 
 def test_quintile_classes_follow_polarity_and_need_five_values():

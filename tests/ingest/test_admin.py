@@ -54,6 +54,8 @@ def test_a_bad_file_shows_its_problems_and_a_report(signed_in):
     extract = Extract.objects.get()
     page = signed_in.get(f"/admin/indicators/extract/{extract.pk}/detail/").text
     assert "Status: Failed" in page and "Download the error report" in page
+    # No full progress bar, which would read as done: it says what a failure means.
+    assert "<progress" not in page and "Nothing from this file was written." in page
     report = signed_in.get(f"/admin/indicators/extract/{extract.pk}/errors.csv")
     assert report.status_code == 200
     body = b"".join(report.streaming_content).decode()

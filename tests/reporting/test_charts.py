@@ -1,7 +1,9 @@
+from dataclasses import replace
 from datetime import date
 
 from indicators.models import Baseline, Indicator, Period, Target
 from reporting.charts import (
+    Table,
     csv_safe,
     figure_as_dict,
     sparkline,
@@ -11,6 +13,7 @@ from reporting.charts import (
     trend_table,
 )
 from reporting.selectors import IndicatorStatus, SeriesPoint, Signal
+from reporting.templatetags.reporting_format import cell
 
 
 def _status(**overrides) -> IndicatorStatus:
@@ -82,8 +85,20 @@ def test_spc_chart_marks_special_cause_points_by_shape_and_shows_limits():
     concern = _trace(figure, "Special cause: concern")
     assert list(improvement.x) == ["2024"] and improvement.marker.symbol == "circle"
     assert list(concern.x) == ["2023"] and concern.marker.symbol == "diamond"
-    assert "Special cause improvement – low" in figure.layout.title.text
-    assert "Consistently hits target" in figure.layout.title.text
+    title = figure.layout.title.text.replace("<br>", " ")
+    assert "Special cause improvement – low" in title
+    assert "Consistently hits target" in title
+
+
+def test_a_long_chart_title_wraps_between_words_with_room_above_the_plot():
+    status = _status()
+    status.indicator.name = "Bowel cancer screening coverage (60-74, tested in the last 30 months)"
+    figure = spc_chart(status)
+    lines = figure.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 88 for line in lines)
+    assert " ".join(lines).startswith("SPC chart: Bowel cancer screening coverage (60-74,")
+    assert figure.layout.margin.t == 68
+    assert "<br>" not in trend_chart(_status()).layout.title.text
 
 
 def test_sparkline_scales_values_into_the_box_and_describes_itself():
@@ -100,3 +115,23 @@ def test_csv_safe_prefixes_formula_text_but_keeps_numbers():
     assert csv_safe(-1.5) == -1.5 and csv_safe(None) == "" and csv_safe("Better") == "Better"
     text = table_csv(trend_table(_status()))
     assert text.splitlines()[1].startswith("2022,20.0,19.0,21.0")
+
+
+def test_counts_stored_as_floats_show_as_whole_numbers_in_the_table_and_csv():
+    status = _status()
+    status.points[0:2] = [
+        replace(status.points[0], count=94845.0, denominator=141290.0),
+        replace(status.points[1], count=12.5),  # a modelled count keeps its fraction
+    ]
+    table = trend_table(status)
+    first, second = table.cells[0], table.cells[1]
+    assert cell(*first[4]) == "94,845" and cell(*first[5]) == "141,290"
+    assert cell(*first[1]) == "20.0" and cell(*second[4]) == "12.5"
+    assert table_csv(table).splitlines()[1].startswith("2022,20.0,19.0,21.0,94845,141290,")
+
+
+def test_a_table_column_can_carry_its_own_decimal_places():
+    table = Table(caption="c", headers=["Period", "Ratio", "Gap"], rows=[["2024", 0.8, -15.84]],
+                  places={1: 2})  # fmt: skip
+    assert [cell(*pair) for pair in table.cells[0][1:]] == ["0.80", "-15.8"]
+    assert cell(None, 2) == "–" and cell("Better", 2) == "Better"
