@@ -45,7 +45,9 @@ def _layout(title: str, unit: str) -> dict:
     return {
         "title": {"text": "<br>".join(lines), "font": {"size": 16}},
         "margin": {"l": 56, "r": 16, "t": 48 + 20 * (len(lines) - 1), "b": 40},
-        "xaxis": {"type": "category", "title": {"text": "Period"}, "automargin": True},
+        # No axis title: the slanted period labels say what they are, and a title under
+        # them would sit on the legend.
+        "xaxis": {"type": "category", "automargin": True},
         "yaxis": {"title": {"text": unit or "Value"}, "automargin": True},
         "legend": {"orientation": "h", "y": -0.25, "x": 0},
         "hovermode": "x unified",

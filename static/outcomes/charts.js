@@ -33,11 +33,6 @@
       adapted.title = Object.assign({}, typeof layout.title === "string" ? {} : layout.title,
         { text: "" });
     }
-    // Vertical period labels reach down into the legend, and so would an axis title under
-    // them: the labels say they are periods.
-    if (layout.xaxis && layout.xaxis.type === "category" && layout.xaxis.title) {
-      adapted.xaxis = Object.assign({}, layout.xaxis, { title: { text: "" } });
-    }
     var categories = (layout.yaxis || {}).categoryarray;
     if (categories && categories.length) {
       adapted.yaxis = Object.assign({}, layout.yaxis, {
