@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from indicators import disclosure
 from indicators.models import (
@@ -238,28 +238,26 @@ class SummaryRow:
 
 
 def summary_observations(selection) -> QuerySet[Observation]:
-    """The area's headline observations for every indicator shown (all periods); the latest
-    per indicator is picked in Python."""
-    return _export_ready(
+    """The area's latest headline observation (its default age, all categories) for every
+    indicator shown. The latest period is found in the database, one index lookup per
+    indicator, so the page reads 200 rows rather than every indicator's whole history."""
+    latest = (
         Observation.objects.filter(
-            indicator__in=selection.indicators,
+            indicator=OuterRef("pk"),
             area=selection.area,
             sex=selection.sex,
+            age=OuterRef("default_age"),
             category_type="",
-        ),
-        selection,
+        )
+        .order_by("-period__sort_key")
+        .values("pk")[:1]
     )
-
-
-def latest_per_indicator(observations) -> dict[int, Observation]:
-    latest: dict[int, Observation] = {}
-    for observation in observations:
-        if observation.age != observation.indicator.default_age:
-            continue
-        current = latest.get(observation.indicator_id)
-        if current is None or observation.period.sort_key > current.period.sort_key:
-            latest[observation.indicator_id] = observation
-    return latest
+    latest_ids = (
+        Indicator.objects.filter(pk__in=[indicator.pk for indicator in selection.indicators])
+        .annotate(latest=Subquery(latest))
+        .values("latest")
+    )
+    return _export_ready(Observation.objects.filter(pk__in=latest_ids), selection)
 
 
 def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
@@ -267,7 +265,7 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
     of the same type (same period, sex and age) and England's value. Three queries."""
     area = selection.area
     shown = list(summary_observations(selection))
-    latest = latest_per_indicator(shown)
+    latest = {observation.indicator_id: observation for observation in shown}
     pairs = {(obs.indicator_id, obs.period_id, obs.age) for obs in latest.values()}
     spread: dict[tuple, list[float]] = defaultdict(list)
     england: dict[tuple, float] = {}
@@ -315,8 +313,7 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
                     float(number) for number in np.percentile(values, [0, 25, 75, 100])
                 )
         result.append(row)
-    shown_ids = {obs.pk for obs in latest.values()}
-    return result, [obs for obs in shown if obs.pk in shown_ids]
+    return result, shown
 
 
 def _rounded_count_indicators(selection) -> set[int]:

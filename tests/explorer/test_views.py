@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.exports import EXPORT_HEADER
+from indicators.models import Observation, Period
 from tests.explorer.conftest import build
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,23 @@ def test_area_summary_rows_show_period_value_england_spread_and_trend(viewer_cli
     assert (screening.minimum, screening.maximum) == (52.0, 61.0)
     assert screening.trend == "Increasing and getting better"
     assert "INT09" not in rows  # draft
+
+
+def test_area_summary_takes_the_latest_period_of_the_indicators_own_age(
+    viewer_client, explorer_data, framework, geography
+):
+    # A later value for another age band is not the headline; the default age's latest is.
+    later = Period.objects.get(label="2029/30")
+    Observation.objects.create(
+        indicator=framework["screening"], area=geography["icb"], period=later, age="65+",
+        value=99.0,
+    )  # fmt: skip
+    response = viewer_client.get(url("summary", area_type="icb", area="E54000039"))
+    screening = {row.indicator.code: row for row in response.context["rows"]}["LTC03"]
+    assert (screening.observation.period.label, screening.observation.age) == (
+        "2020/21",
+        "All ages",
+    )
 
 
 def test_inequalities_page_marks_core20_and_shows_sii(viewer_client, explorer_data):
