@@ -23,6 +23,20 @@ from indicators.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed and viewed, never added, changed or deleted by hand: observations arrive
+    through extracts and leave by reverting one; the audit log is written by the system."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "lead_forum", "order"]
@@ -99,7 +113,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ReadOnlyAdmin):
     """Read-only: observations change only through extracts, so history is never bypassed."""
 
     list_display = [
@@ -116,15 +130,6 @@ class ObservationAdmin(admin.ModelAdmin):
     search_fields = ["indicator__code", "area__code", "area__name"]
     list_select_related = ["indicator", "area", "period"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Baseline)
@@ -162,7 +167,7 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log, read-only: analysts and admins read it (their roles hold
     ``view_auditevent``); nobody adds, edits or deletes an event here."""
 
@@ -172,12 +177,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,21 +18,19 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from indicators.services import narratives_import, targets_import
 from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
 from outcomes_site.celery import app as celery_app
-from tests.conftest import FIXTURES, REPO, make_user, skip_or_fail
+from tests.conftest import FIXTURES, make_user, skip_or_fail
+from tests.workers import database_url, require_postgresql_and_redis, start_worker, stop_worker
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("OUTCOMES_CHROMIUM", "/usr/bin/chromium"))
@@ -67,14 +65,6 @@ def require_browser_tools():
             f"axe-core not installed in {AXE.parent.parent}: `make test` runs "
             "`npm ci --prefix tests/browser` when Node.js and npm are installed"
         )
-
-
-def require_postgresql_and_redis():
-    """The worker is another process, so it needs a database and broker it can reach."""
-    if connection.vendor != "postgresql":
-        skip_or_fail("the upload journey needs PostgreSQL (DATABASE_URL) for its Celery worker")
-    if not os.environ.get("CELERY_BROKER_URL"):
-        skip_or_fail("the upload journey needs Redis (CELERY_BROKER_URL) for its Celery worker")
 
 
 # --- Data, seeded through the real services ---------------------------------------------
@@ -119,22 +109,11 @@ def seeded(transactional_db, live_server, demo_files):
 def celery_worker(transactional_db, media_root):
     """A real Celery worker on a queue of its own, on the test database and this test's
     media folder; the live server's uploads are routed to that queue."""
-    require_postgresql_and_redis()
+    require_postgresql_and_redis("the upload journey")
     queue = f"test-browser-{uuid.uuid4().hex[:8]}"
-    settings = connection.settings_dict
-    database_url = (
-        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    worker = start_worker(
+        queue, DATABASE_URL=database_url(), MEDIA_ROOT=media_root, CELERY_TASK_DEFAULT_QUEUE=queue
     )
-    env = os.environ | {
-        "DATABASE_URL": database_url, "MEDIA_ROOT": media_root, "DEBUG": "false",
-        "SECRET_KEY": "worker-test-key", "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }  # fmt: skip
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "outcomes_site", "worker", "--pool=solo",
-         "--queues", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
     # The router reads the default queue at send time, so the live server's tasks go there.
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
@@ -142,13 +121,7 @@ def celery_worker(transactional_db, media_root):
         yield queue
     finally:
         celery_app.conf.task_default_queue = previous
-        if worker.poll() is None:
-            worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+        output = stop_worker(worker)
         assert "Traceback" not in output, output
 
 

@@ -1,14 +1,11 @@
 import pytest
 
-from outcomes_site.celery import app
-
 
 @pytest.fixture
-def eager_tasks():
-    """Run queued tasks in-process for this test, even when a broker is configured (CI)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
+def signed_in(
+    client, analyst, framework, geography, eager_tasks, django_capture_on_commit_callbacks
+):
+    """An analyst in the admin, with uploads processed in-process when the upload commits."""
+    client.force_login(analyst)
+    client.on_commit = django_capture_on_commit_callbacks
+    return client

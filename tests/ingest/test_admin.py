@@ -7,15 +7,6 @@ from indicators.models import Extract, Observation
 from tests.ingest.test_services import SMOKING_2023, counts_file
 
 
-@pytest.fixture
-def signed_in(
-    client, analyst, framework, geography, eager_tasks, django_capture_on_commit_callbacks
-):
-    client.force_login(analyst)
-    client.on_commit = django_capture_on_commit_callbacks
-    return client
-
-
 def upload(client, data, name="smoking.csv", kind="counts"):
     # The upload queues processing after its transaction commits; run it as the worker would.
     with client.on_commit(execute=True):

@@ -1,7 +1,5 @@
 """Extract uploads, reverts and re-runs reach the audit log with who did them."""
 
-import pytest
-
 from indicators.models import AuditEvent, Extract
 from tests.ingest.test_admin import upload
 from tests.ingest.test_services import SMOKING_2023, counts_file
@@ -11,25 +9,16 @@ def events(action):
     return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
-@pytest.fixture
-def uploading(
-    client, analyst, framework, geography, eager_tasks, django_capture_on_commit_callbacks
-):
-    client.force_login(analyst)
-    client.on_commit = django_capture_on_commit_callbacks
-    return client
-
-
-def test_uploads_reverts_and_reruns_are_recorded(uploading, analyst):
-    upload(uploading, counts_file(SMOKING_2023))
+def test_uploads_reverts_and_reruns_are_recorded(signed_in, analyst):
+    upload(signed_in, counts_file(SMOKING_2023))
     extract = Extract.objects.get()
     (uploaded,) = events("upload")
     assert uploaded.user == analyst and uploaded.object_id == str(extract.pk)
     assert uploaded.details["original_name"] == "smoking.csv"
-    uploading.post(f"/admin/indicators/extract/{extract.pk}/revert/")
+    signed_in.post(f"/admin/indicators/extract/{extract.pk}/revert/")
     (reverted,) = events("revert")
     assert reverted.user == analyst and reverted.details["observations_removed"] > 0
     Extract.objects.filter(pk=extract.pk).update(status="failed")
-    uploading.post(f"/admin/indicators/extract/{extract.pk}/rerun/")
+    signed_in.post(f"/admin/indicators/extract/{extract.pk}/rerun/")
     (rerun,) = events("rerun")
     assert rerun.user == analyst and rerun.details == {"was": "failed"}

@@ -7,7 +7,6 @@ in one consistent state with complete history."""
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -19,47 +18,19 @@ from django.db import connection
 from indicators.models import Extract, Observation, ObservationHistory, SeriesAnalytics
 from ingest.services import extract_create, extract_process
 from ingest.tasks import process_extract
-from tests.conftest import REPO, skip_or_fail
+from tests import workers
 from tests.ingest.test_services import SMOKING_2023, counts_file
+from tests.workers import require_postgresql_and_redis
+from tests.workers import stop_worker as stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
-def require_postgresql_and_redis():
-    if connection.vendor != "postgresql":
-        skip_or_fail("needs PostgreSQL (DATABASE_URL)")
-    if not os.environ.get("CELERY_BROKER_URL"):
-        skip_or_fail("needs Redis (CELERY_BROKER_URL)")
-
-
-def database_url() -> str:
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-
-
 def start_worker(queue: str, media_root: str, *, broker_url: str = "") -> subprocess.Popen:
-    env = os.environ | {
-        "DATABASE_URL": database_url(), "MEDIA_ROOT": media_root, "DEBUG": "false",
-        "SECRET_KEY": "worker-test-key",
-    }  # fmt: skip
+    env = {"DATABASE_URL": workers.database_url(), "MEDIA_ROOT": media_root}
     if broker_url:  # a private Redis (fault tests); results go to it too
         env |= {"CELERY_BROKER_URL": broker_url, "CELERY_RESULT_BACKEND": broker_url}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "outcomes_site", "worker", "--pool=solo",
-         "--queues", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-
-
-def stop(worker: subprocess.Popen) -> str:
-    if worker.poll() is None:
-        worker.terminate()
-    try:
-        output, _ = worker.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        output, _ = worker.communicate()
-    return output
+    return workers.start_worker(queue, **env)
 
 
 def wait_for(condition, *, timeout=60, what="condition"):

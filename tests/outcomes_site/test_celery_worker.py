@@ -1,14 +1,13 @@
 """A real Celery worker against Redis runs a task sent from Django (no eager mode)."""
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
 from outcomes_site.tasks import ping
-from tests.conftest import REPO, skip_or_fail
+from tests.conftest import skip_or_fail
+from tests.workers import start_worker, stop_worker
 
 
 @pytest.fixture
@@ -16,21 +15,11 @@ def worker_queue():
     if not os.environ.get("CELERY_BROKER_URL"):
         skip_or_fail("CELERY_BROKER_URL is not set: no Redis broker to run a worker against")
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "outcomes_site", "worker", "--pool=solo",
-         "--queues", queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=os.environ | {"DEBUG": "false", "SECRET_KEY": "worker-test-key"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    worker = start_worker(queue)
     try:
         yield queue
     finally:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
+        output = stop_worker(worker)
         assert "Traceback" not in output, output
 
 

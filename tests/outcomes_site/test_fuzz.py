@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import Extract, Observation
-from outcomes_site.celery import app
 from tests.conftest import make_user
 from tests.explorer.conftest import build
 
@@ -220,16 +219,6 @@ def test_random_and_malformed_uploads_are_refused_cleanly(uploader, upload, kind
             or "errorlist" in response.text
         )
     assert list(Observation.objects.order_by("pk").values_list("pk", "value")) == observations
-
-
-@pytest.fixture
-def eager_tasks():
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
 
 
 @pytest.mark.parametrize(
