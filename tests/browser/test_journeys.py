@@ -104,6 +104,10 @@ def test_programme_manager_filters_the_explorer_and_shares_the_view(live_server,
     expect(panel.locator(".js-chart[data-drawn]")).to_have_count(1)
     expect(panel.locator("table caption")).to_contain_text("OVR04 by integrated care board")
     expect(panel.locator("tr.explorer-row--chosen")).to_contain_text("Selected")
+    # A screen reader is told the results changed, from a live region outside the panel.
+    status = page.locator("#explorer-status[role=status]")
+    expect(status).to_contain_text("Results updated: OVR04 Under-75 mortality")
+    expect(status).to_contain_text("Table: OVR04 by integrated care board")
     assert page.evaluate("() => window.outcomesNoReload === true"), "the page reloaded"
     journey.check("compare areas")
 
