@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from indicators.services import narratives_import, targets_import
+from indicators.services import narratives_import, programmes_import, targets_import
 from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
 from outcomes_site.celery import app as celery_app
@@ -102,6 +102,7 @@ def seeded(transactional_db, live_server, demo_files):
         extract = extract_process(extract_id=extract.pk)
         assert extract.status == "succeeded", extract.error_summary
     narratives_import(narratives_file=str(demo_files.narratives), author=users["owner"])
+    programmes_import(programmes_file=str(FIXTURES / "demo_programmes.csv"))
     return users
 
 

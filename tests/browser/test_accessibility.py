@@ -170,3 +170,23 @@ def test_charts_have_text_alternatives_tables_and_more_than_colour(live_server, 
     page.goto(f"{live_server.url}/domains/LTC/")
     page.add_style_tag(content="html { filter: grayscale(1); }")
     Journey("greyscale", page).check("domain in greyscale", axe=False)
+
+
+def test_the_pages_beyond_the_journeys_pass_axe_at_both_widths(live_server, page):
+    """Programmes, the narrative editor and the explorer views no journey opens."""
+    journey = Journey("beyond", page)
+    log_in(page, live_server.url, "analyst")
+    pages = [
+        ("programmes", "/programmes/"),
+        ("programme", "/programmes/C20CAN/"),
+        ("narrative editor", "/indicators/PRV05/narrative/"),
+        ("area summary", "/explore/area/?area_type=icb&area=E54000039"),
+        ("trends", "/explore/trends/?indicator=OVR04&area_type=local_authority&area=E06000023"),
+        ("map", "/explore/map/?indicator=OVR04&area_type=local_authority"),
+    ]
+    for title, path in pages:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, (path, response.status)
+        page.wait_for_function(SETTLED)
+        journey.check(title)
+    journey.assert_no_problems()
