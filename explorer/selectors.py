@@ -322,8 +322,9 @@ def _rounded_count_indicators(selection) -> set[int]:
     return {
         indicator.pk
         for indicator in selection.indicators
-        if indicator.value_type == disclosure.COUNT
-        and indicator.disclosure_rule == disclosure.CONTROLLED_RULE
+        if disclosure.values_are_counts(
+            value_type=indicator.value_type, rule=indicator.disclosure_rule
+        )
     }
 
 

@@ -6,18 +6,14 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Registry, geography and data"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.contrib.auth.models import User
+        from django.db.models.signals import m2m_changed, post_migrate
 
         from indicators.audit import connect_signals
+        from indicators.roles import staff_follows_role
 
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="outcomes_sync_roles")
         connect_signals()
-
-        from django.contrib.auth.models import User
-        from django.db.models.signals import m2m_changed
-
-        from indicators.roles import staff_follows_role
-
         m2m_changed.connect(
             staff_follows_role, sender=User.groups.through, dispatch_uid="outcomes_staff_role"
         )

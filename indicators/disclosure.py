@@ -66,6 +66,12 @@ def round_count(number):
     return float(math.floor(number / ROUND_TO + 0.5) * ROUND_TO)
 
 
+def values_are_counts(*, value_type: str, rule: str) -> bool:
+    """Whether an indicator's values are themselves controlled counts, rounded (and their
+    exact limits hidden) below England level for a protected viewer."""
+    return value_type == COUNT and rule == CONTROLLED_RULE
+
+
 def primary_suppressed(*, value_type: str, count, denominator, value=None) -> bool:
     """Rules 1–3 for one sub-national value of a controlled indicator (a count indicator's
     value is its count when no count is given)."""
@@ -112,7 +118,7 @@ def protected_fields(
     if not controlled:
         return {}
     replaced = {name: round_count(row.get(name)) for name in COUNT_FIELDS}
-    if value_type == COUNT:
+    if values_are_counts(value_type=value_type, rule=rule):
         # The value is the count itself; its exact limits would give the count away.
         replaced.update(dict.fromkeys(VALUE_FIELDS[1:]))
         replaced["value"] = round_count(row.get("value"))

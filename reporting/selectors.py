@@ -414,7 +414,9 @@ def _series_point(row: dict, england: dict, *, indicator, protect: bool) -> Seri
 def disclosed_spc_points(points: list[dict], *, indicator) -> list[dict]:
     """SPC points hold the series' values: a count indicator's are rounded like its counts
     (suppressed values were left out of the SPC when it was derived)."""
-    if indicator.value_type != "count" or indicator.disclosure_rule != "standard":
+    if not disclosure.values_are_counts(
+        value_type=indicator.value_type, rule=indicator.disclosure_rule
+    ):
         return points
     return [point | {"value": disclosure.round_count(point.get("value"))} for point in points]
 
