@@ -11,6 +11,7 @@ from indicators.disclosure import (
     PRIMARY_NOTE,
     ROUNDED_NOTE,
     SECONDARY_NOTE,
+    primary_mask,
     primary_suppressed,
     protected_fields,
     round_count,
@@ -51,6 +52,28 @@ def test_a_count_indicator_without_a_count_column_uses_its_value():
 def row(**fields):
     base = dict.fromkeys(disclosure.VALUE_FIELDS + disclosure.COUNT_FIELDS)
     return base | {"value_note": "", "suppressed": False} | fields
+
+
+def test_the_row_and_the_array_forms_of_the_primary_rules_agree():
+    """The pages check one row at a time, the pipeline whole arrays: the same rules."""
+    cases = [
+        (value_type, count, denominator, value)
+        for value_type in ["count", "proportion", "crude_rate", "dsr"]
+        for count in [None, 0, 1, 7, 8, 92, 95, 100]
+        for denominator in [None, 0, 100, 1000]
+        for value in [None, 4.0, 50.0]
+    ]
+    rows = [
+        primary_suppressed(value_type=t, count=c, denominator=d, value=v) for t, c, d, v in cases
+    ]
+    nan = float("nan")
+    arrays = primary_mask(
+        value_type=np.array([t for t, _, _, _ in cases]),
+        count=np.array([nan if c is None else c for _, c, _, _ in cases], dtype=float),
+        denominator=np.array([nan if d is None else d for _, _, d, _ in cases], dtype=float),
+        value=np.array([nan if v is None else v for _, _, _, v in cases], dtype=float),
+    )
+    assert arrays.tolist() == rows
 
 
 def test_a_small_count_hides_every_number_and_says_why():
