@@ -502,17 +502,26 @@ class ObservationHistory(ObservationValues):
     Reverting an extract walks its history rows: ``replaced`` rows restore the old values,
     ``created`` rows delete the observation the extract added."""
 
-    observation_key = models.CharField(max_length=400, db_index=True)
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    observation_key = models.CharField(max_length=400)
+    # The key is a copy of an observation's, whose own constraints check it in the same
+    # transaction: no database constraint or index of its own (each costs time on every row
+    # an extract writes). Django still applies on_delete to ORM deletes.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120, blank=True)
     category = models.CharField(max_length=120, blank=True)
     change = models.CharField(max_length=10, choices=ObservationChange.choices)
     previous_extract = models.ForeignKey(
-        Extract, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Extract, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     replaced_by = models.ForeignKey(Extract, on_delete=models.PROTECT, related_name="history")
     replaced_at = models.DateTimeField(auto_now_add=True)
@@ -520,6 +529,7 @@ class ObservationHistory(ObservationValues):
     class Meta:
         verbose_name_plural = "observation history"
         ordering = ["-replaced_at"]
+        indexes = [models.Index(fields=["observation_key"], name="history_observation_key")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(change__in=ObservationChange.values), name="history_valid_change"
@@ -665,10 +675,19 @@ class Commentary(models.Model):
 
 
 class SeriesKey(models.Model):
-    """A series: one indicator in one area for one sex, age and category, over time."""
+    """A series: one indicator in one area for one sex, age and category, over time.
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    Derived rows copy their keys from observations, whose own constraints check them in the
+    same transaction: no database constraints of their own (each costs time on every row an
+    extract derives). Django still cascades ORM deletes. The indexes below lead with
+    indicator and area, so neither needs one alone."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120, blank=True)
@@ -684,7 +703,9 @@ class SeriesAnalytics(SeriesKey):
     ``spc_points`` holds one entry per period (oldest first): period label, value, mean,
     process limits, special-cause rule flags and point type, so charts only read."""
 
-    latest_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    latest_period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     trend_marker = models.CharField(max_length=30, blank=True)
     trend_label = models.CharField(max_length=60, blank=True)
     trend_reason = models.CharField(max_length=200, blank=True)
@@ -720,9 +741,16 @@ class InequalitySummary(models.Model):
     quintiles): SII and RII with 95% limits, and the gap and ratio between the most and
     least deprived groups. ``note`` says why anything is missing."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    # Keys copied from observations, as for SeriesKey.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120)

@@ -22,14 +22,18 @@ TEXT = pa.dictionary(pa.int32(), pa.string())
 def read_csv_columns(data: bytes) -> list[tuple[np.ndarray, np.ndarray]] | None:
     """Each record's cells as (codes, uniques) per column, uniques in order of first
     appearance; None when the file needs the careful reader. ``data`` must be UTF-8."""
-    if data.count(QUOTE) % 2:
+    quotes = data.count(QUOTE)
+    if quotes % 2:
         return None  # an odd number of quotes: probably one left open
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True),
-            # Keep blank lines (as rows of "") so that row numbers match the file.
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            # Keep blank lines (as rows of "") so that row numbers match the file. Only a
+            # quoted value can hold a newline; without quotes each block parses on its own.
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=quotes > 0, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=_all_text(data),
                 strings_can_be_null=False,

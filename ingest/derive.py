@@ -33,9 +33,15 @@ from indicators.statistics.benchmark import (
 )
 from indicators.statistics.inequality import slope_index_of_inequality_by_group
 from indicators.statistics.spc import xmr_charts_by_series
-from indicators.statistics.trend import recent_trend
-from ingest.bulk import insert_instances, load_temp_table
+from indicators.statistics.trend import recent_trend, recent_trend_for_shape
+from ingest.bulk import insert_columns, insert_instances, load_temp_table
 from ingest.schema import QUINTILE_TYPE
+from ingest.writing import (
+    WriteSummary,
+    lock_indicators,
+    observations_incoming,
+    observations_write,
+)
 
 ENGLAND = "E92000001"
 SERIES = ["indicator_id", "area_id", "sex", "age", "category_type", "category"]
@@ -48,93 +54,145 @@ class DeriveSummary:
     observations: int
     series: int
     inequality_summaries: int
+    updated: int = 0  # stored observations whose suppression or comparisons changed
+    # The rows given as ``incoming``, with their derived suppression and comparisons.
+    incoming: pd.DataFrame | None = None
 
 
-def analytics_derive(*, indicator_ids) -> DeriveSummary:
-    """Recompute comparisons, series analytics and inequality summaries for the indicators."""
+def analytics_derive(*, indicator_ids, incoming: pd.DataFrame | None = None) -> DeriveSummary:
+    """Recompute comparisons, series analytics and inequality summaries for the indicators.
+
+    ``incoming`` holds rows about to be written (``ingest.writing.observations_incoming``):
+    the indicators are derived as they will be once it is, and it comes back with its
+    suppression and comparisons worked out, so each new row is written once, whole. Stored
+    rows are updated only where a derived column changed."""
     indicator_ids = sorted(int(item) for item in indicator_ids)
     if not indicator_ids:
-        return DeriveSummary(0, 0, 0)
-    observations = observations_frame(indicator_ids)
+        return DeriveSummary(0, 0, 0, incoming=incoming)
+    observations = observations_frame(indicator_ids, incoming=incoming)
     if observations.empty:  # e.g. the only extract was reverted: nothing left to derive
         SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
         InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
-        return DeriveSummary(0, 0, 0)
+        return DeriveSummary(0, 0, 0, incoming=incoming)
     indicators = pd.DataFrame(
         Indicator.objects.filter(pk__in=indicator_ids).values(
             "id", "polarity", "value_type", "frequency", "disclosure_rule"
         )
     ).set_index("id")
     observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
-    observations["suppressed"] = suppression_write(observations, indicators)
-    comparisons = comparisons_frame(observations)
-    comparisons_write(comparisons)
+    before = observations[["suppressed", *DERIVED_COMPARISONS]].copy()
+    observations["suppressed"] = suppression_flags(
+        observations.assign(
+            value_type=observations["indicator_id"].map(indicators["value_type"]),
+            rule=observations["indicator_id"].map(indicators["disclosure_rule"]),
+        )
+    )
+    derived = observations[["id", "suppressed"]].join(comparisons_frame(observations))
+    updated = derived_write(derived, before=before)
     # Trends, SPC and inequality summaries leave suppressed values out (DOMAIN.md §7).
     shown = observations.copy()
     shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
         np.nan
     )
-    series = series_analytics_frames(shown, indicators)
+    series = series_analytics_columns(shown, indicators)
     SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
-    insert_instances(SeriesAnalytics, series)
+    insert_columns(SeriesAnalytics, series)
     summaries = inequality_summaries(shown)
     InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
     insert_instances(InequalitySummary, summaries)
-    return DeriveSummary(len(observations), len(series), len(summaries))
+    if incoming is not None:
+        new = derived[observations["id"].to_numpy() == INCOMING]
+        incoming = incoming.assign(
+            suppressed=new["suppressed"].to_numpy(),
+            **{column: new[column].to_numpy() for column in DERIVED_COMPARISONS},
+        )
+    return DeriveSummary(
+        len(observations), len(series["indicator_id"]), len(summaries), updated, incoming
+    )
 
 
-def observations_frame(indicator_ids: list[int]) -> pd.DataFrame:
-    columns = [
-        "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
-        "suppressed",
-    ]  # fmt: skip
-    rows = Observation.objects.filter(indicator_id__in=indicator_ids).values_list(*columns)
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+def observations_apply(frame: pd.DataFrame, *, extract) -> tuple[WriteSummary, DeriveSummary]:
+    """Write a values frame (VALUES_COLUMNS) with history, and derive what depends on it.
+
+    Derived first, on the indicators as they will be, so each new row is written once with
+    its suppression and comparisons. Runs inside the caller's transaction; the indicators
+    are locked before their stored rows are read, so concurrent extracts apply in turn."""
+    incoming = observations_incoming(frame)
+    indicator_ids = incoming["indicator_id"].unique()
+    lock_indicators(indicator_ids)
+    derived = analytics_derive(indicator_ids=indicator_ids, incoming=incoming)
+    return observations_write(derived.incoming, extract=extract), derived
+
+
+OBSERVATION_COLUMNS = [
+    "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
+    "suppressed", "england_comparison", "parent_comparison", "target_comparison",
+]  # fmt: skip
+KEY = [*MATCH, "area_id"]
+TEXT_KEY = ["sex", "age", "category_type", "category"]
+DERIVED_COMPARISONS = ["england_comparison", "parent_comparison", "target_comparison"]
+INCOMING = -1  # the id of a row not stored yet
+
+
+def observations_frame(indicator_ids: list[int], *, incoming=None) -> pd.DataFrame:
+    """The indicators' stored observations (OBSERVATION_COLUMNS, plus each row's parent area
+    and whether it is England's), with ``incoming`` rows in place of those they replace."""
+    rows = Observation.objects.filter(indicator_id__in=indicator_ids).values_list(
+        *OBSERVATION_COLUMNS
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=OBSERVATION_COLUMNS)
+    if incoming is not None and len(incoming):
+        new = incoming.reindex(columns=OBSERVATION_COLUMNS).assign(id=INCOMING)
+        new = new.astype({column: object for column in TEXT_KEY})
+        if len(frame):
+            replaced = frame[KEY].merge(new[KEY].drop_duplicates(), how="left", indicator=True)
+            frame = frame[(replaced["_merge"] == "left_only").to_numpy()]
+        frame = pd.concat([frame, new], ignore_index=True) if len(frame) else new
     for column in ["value", "lower_95", "upper_95", "count", "denominator"]:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["suppressed"] = frame["suppressed"].fillna(False).astype(bool)
     areas = pd.DataFrame(
         Area.objects.values_list("id", "parent_id", "code"), columns=["id", "parent_id", "code"]
     )
     frame["parent_id"] = frame["area_id"].map(areas.set_index("id")["parent_id"])
     england = areas.loc[areas["code"] == ENGLAND, "id"]
     frame["is_england"] = frame["area_id"].isin(england)
-    return frame
+    return frame.reset_index(drop=True)
 
 
-# --- Disclosure control ----------------------------------------------------------------------
-
-
-def suppression_write(observations: pd.DataFrame, indicators: pd.DataFrame) -> np.ndarray:
-    """Work out every observation's suppressed flag (primary and secondary suppression,
-    ``indicators.disclosure``) and store the ones that changed. Returns the flags."""
-    frame = observations.assign(
-        value_type=observations["indicator_id"].map(indicators["value_type"]),
-        rule=observations["indicator_id"].map(indicators["disclosure_rule"]),
-    )
-    flags = suppression_flags(frame)
-    changed = flags != observations["suppressed"].to_numpy(dtype=bool)
-    if changed.any():
-        update = pd.DataFrame(
-            {"id": observations["id"].to_numpy()[changed], "suppressed": flags[changed]}
+def derived_write(derived: pd.DataFrame, *, before: pd.DataFrame) -> int:
+    """Update the stored observations whose suppression or comparisons changed from
+    ``before`` (the same rows as stored); returns how many."""
+    is_stored = derived["id"].to_numpy() != INCOMING
+    changed = np.zeros(len(derived), dtype=bool)
+    for column in ["suppressed", *DERIVED_COMPARISONS]:
+        changed |= derived[column].to_numpy() != before[column].to_numpy()
+    update = derived[is_stored & changed]
+    if update.empty:
+        return 0
+    table = Observation._meta.db_table
+    columns = [
+        ("id", "bigint"), ("suppressed", "boolean"), ("england_comparison", "varchar(20)"),
+        ("parent_comparison", "varchar(20)"), ("target_comparison", "varchar(20)"),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        load_temp_table(cursor, "derived_observations", columns, update)
+        cursor.execute(
+            f"""UPDATE {table} SET suppressed = d.suppressed,
+                    england_comparison = d.england_comparison,
+                    parent_comparison = d.parent_comparison, target_comparison = d.target_comparison
+                FROM derived_observations d WHERE {table}.id = d.id"""
         )
-        table = Observation._meta.db_table
-        with connection.cursor() as cursor:
-            load_temp_table(
-                cursor, "derived_suppression", [("id", "bigint"), ("suppressed", "boolean")], update
-            )
-            cursor.execute(
-                f"""UPDATE {table} SET suppressed = d.suppressed
-                    FROM derived_suppression d WHERE {table}.id = d.id"""
-            )
-            cursor.execute("DROP TABLE derived_suppression")
-    return flags
+        cursor.execute("DROP TABLE derived_observations")
+    return len(update)
 
 
 # --- Comparisons -----------------------------------------------------------------------------
 
 
 def comparisons_frame(observations: pd.DataFrame) -> pd.DataFrame:
-    """england_comparison, parent_comparison and target_comparison for every observation."""
+    """england_comparison, parent_comparison and target_comparison for every observation
+    (indexed as ``observations``)."""
     frame = observations
     england = frame.loc[frame["is_england"], MATCH + ["value"]].rename(
         columns={"value": "england_value"}
@@ -157,11 +215,11 @@ def comparisons_frame(observations: pd.DataFrame) -> pd.DataFrame:
     parent_label = np.where(merged["parent_id"].isna(), "", parent_label)
     return pd.DataFrame(
         {
-            "id": merged["id"],
             "england_comparison": england_label,
             "parent_comparison": parent_label,
             "target_comparison": target_labels(merged),
-        }
+        },
+        index=frame.index,
     )
 
 
@@ -198,31 +256,16 @@ def target_labels(frame: pd.DataFrame) -> np.ndarray:
     return labels
 
 
-def comparisons_write(comparisons: pd.DataFrame) -> None:
-    table = Observation._meta.db_table
-    columns = [
-        ("id", "bigint"), ("england_comparison", "varchar(20)"),
-        ("parent_comparison", "varchar(20)"), ("target_comparison", "varchar(20)"),
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        load_temp_table(cursor, "derived_comparisons", columns, comparisons)
-        cursor.execute(
-            f"""UPDATE {table} SET england_comparison = d.england_comparison,
-                    parent_comparison = d.parent_comparison, target_comparison = d.target_comparison
-                FROM derived_comparisons d WHERE {table}.id = d.id"""
-        )
-        cursor.execute("DROP TABLE derived_comparisons")
-
-
 # --- Series: recent trend and SPC ------------------------------------------------------------
 
 
-def series_analytics_frames(
+def series_analytics_columns(
     observations: pd.DataFrame, indicators: pd.DataFrame
-) -> list[SeriesAnalytics]:
-    """One SeriesAnalytics per series: recent trend on the indicator's run of periods (gaps as
-    NaN) and the XmR chart of the values it has. Arrays, not per-series pandas, so tens of
-    thousands of series take seconds."""
+) -> dict[str, list | np.ndarray]:
+    """SeriesAnalytics rows, as columns: per series, the recent trend on the indicator's run
+    of periods (gaps as NaN) and the XmR chart of the values it has. Arrays, not per-series
+    pandas, so tens of thousands of series take seconds; a series whose shape rules a trend
+    out (too few periods, say) gets its indicator's one answer without a call per series."""
     periods = pd.DataFrame(Period.objects.values_list("id", "sort_key"), columns=["id", "sort_key"])
     frame = observations.copy()
     frame["sort_key"] = frame["period_id"].map(periods.set_index("id")["sort_key"])
@@ -233,33 +276,65 @@ def series_analytics_frames(
     )
     runs = frame.groupby("indicator_id")["position"].max().add(1).to_dict()
     series_number = frame.groupby(SERIES, sort=False).ngroup().to_numpy()
-    n_series, width = int(series_number.max()) + 1, max(runs.values())
+    firsts = np.flatnonzero(np.r_[True, series_number[1:] != series_number[:-1]])
+    columns: dict[str, list | np.ndarray] = {
+        name: frame[name].to_numpy()[firsts].tolist() for name in SERIES
+    }
+    columns["latest_period_id"] = _latest_periods(frame, series_number).tolist()
+    trends = _trends_by_series(frame, series_number, columns["indicator_id"], indicators, runs)
+    columns["trend_marker"] = [trend.marker for trend in trends]
+    columns["trend_label"] = [trend.label for trend in trends]
+    columns["trend_reason"] = [(trend.reason or "")[:200] for trend in trends]
+    charts = _spc_by_series(frame, series_number)
+    keys = list(zip(*(columns[name] for name in SERIES), strict=True))
+    for name, default in SPC_DEFAULTS.items():
+        columns[name] = [charts[key][name] if key in charts else default for key in keys]
+    return columns
+
+
+SPC_DEFAULTS = {
+    "spc_variation_icon": "", "spc_variation_label": "", "spc_assurance_icon": "",
+    "spc_assurance_label": "", "spc_trial_limits": False, "spc_notes": "", "spc_points": [],
+}  # fmt: skip
+
+
+def _trends_by_series(frame, series_number, series_indicators, indicators, runs) -> list:
+    """The recent trend of each series, oldest period first on its indicator's run."""
+    meta = indicators.to_dict("index")
+    by_shape = {
+        indicator: recent_trend_for_shape(points=runs[indicator], **_trend_kind(meta[indicator]))
+        for indicator in runs
+    }
+    pending = [number for number, indicator in enumerate(series_indicators)
+               if by_shape[indicator] is None]  # fmt: skip
+    trends = [by_shape[indicator] for indicator in series_indicators]
+    if not pending:
+        return trends
+    width = max(runs.values())
     grid = {
-        name: np.full((n_series, width), np.nan)
+        name: np.full((len(series_indicators), width), np.nan)
         for name in ["value", "lower_95", "upper_95", "count", "denominator"]
     }
     for name, array in grid.items():
         array[series_number, frame["position"].to_numpy()] = frame[name].to_numpy(dtype=float)
-    firsts = np.flatnonzero(np.r_[True, series_number[1:] != series_number[:-1]])
-    keys = frame.loc[firsts, SERIES].itertuples(index=False, name=None)
-    latest = _latest_periods(frame, series_number)
-    charts = _spc_by_series(frame)
-    meta = indicators.to_dict("index")
-    results = []
-    for number, key in enumerate(keys):
-        indicator = meta[key[0]]
-        run = slice(0, runs[key[0]])
-        trend = _series_trend({name: array[number, run] for name, array in grid.items()}, indicator)
-        results.append(
-            SeriesAnalytics(
-                indicator_id=key[0], area_id=key[1], sex=key[2], age=key[3],
-                category_type=key[4], category=key[5], latest_period_id=latest[number],
-                trend_marker=trend.marker, trend_label=trend.label,
-                trend_reason=(trend.reason or "")[:200],
-                **charts.get(key, {}),
-            )
+    for number in pending:
+        indicator = series_indicators[number]
+        run = slice(0, runs[indicator])
+        arrays = {name: array[number, run] for name, array in grid.items()}
+        trends[number] = recent_trend(
+            arrays["value"], lower_ci95=arrays["lower_95"], upper_ci95=arrays["upper_95"],
+            counts=arrays["count"], denominators=arrays["denominator"],
+            polarity=meta[indicator]["polarity"], **_trend_kind(meta[indicator]),
         )  # fmt: skip
-    return results
+    return trends
+
+
+def _trend_kind(indicator: dict) -> dict:
+    return {
+        "method": "ci_weighted",
+        "value_type": TREND_VALUE_TYPES.get(indicator["value_type"], "other"),
+        "period_years": 1 if indicator["frequency"] == "annual" else 0,
+    }
 
 
 def _latest_periods(frame: pd.DataFrame, series_number: np.ndarray) -> np.ndarray:
@@ -271,25 +346,11 @@ def _latest_periods(frame: pd.DataFrame, series_number: np.ndarray) -> np.ndarra
     return latest
 
 
-def _series_trend(arrays: dict[str, np.ndarray], indicator: dict):
-    return recent_trend(
-        arrays["value"],
-        lower_ci95=arrays["lower_95"],
-        upper_ci95=arrays["upper_95"],
-        counts=arrays["count"],
-        denominators=arrays["denominator"],
-        polarity=indicator["polarity"],
-        method="ci_weighted",
-        value_type=TREND_VALUE_TYPES.get(indicator["value_type"], "other"),
-        period_years=1 if indicator["frequency"] == "annual" else 0,
-    )
-
-
-def _spc_by_series(frame: pd.DataFrame) -> dict[tuple, dict]:
+def _spc_by_series(frame: pd.DataFrame, series_number: np.ndarray) -> dict[tuple, dict]:
     """XmR results for every series with at least two values, keyed by series key."""
-    values = frame[frame["value"].notna()]
-    counts = values.groupby(SERIES)["value"].transform("size")
-    values = values[counts >= 2]
+    has_value = frame["value"].notna().to_numpy()
+    values_per_series = np.bincount(series_number[has_value], minlength=series_number.max() + 1)
+    values = frame[has_value & (values_per_series[series_number] >= 2)]
     if values.empty:
         return {}
     targets = pd.DataFrame(

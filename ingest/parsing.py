@@ -175,7 +175,8 @@ def detect_text_encoding(data: bytes) -> tuple[str, list[str]]:
             "binary file renamed .csv). Save it as 'CSV UTF-8 (comma delimited)'."
         )
     try:
-        data.decode("utf-8")
+        if not data.isascii():  # ASCII is UTF-8; checked without building a copy of the text
+            data.decode("utf-8")
         return "utf-8-sig", []
     except UnicodeDecodeError:
         pass

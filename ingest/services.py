@@ -28,11 +28,11 @@ from indicators import audit
 from indicators.models import Area, AreaType, AuditAction, Extract, ExtractKind, ExtractStatus
 from ingest import lookups
 from ingest.compute import compute_values
-from ingest.derive import analytics_derive
+from ingest.derive import analytics_derive, observations_apply
 from ingest.parsing import ExtractRejected, check_file_type, read_table
 from ingest.rollup import roll_up
 from ingest.validation import validate_counts, validate_values
-from ingest.writing import RevertRefused, observations_revert, observations_write
+from ingest.writing import RevertRefused, observations_revert
 
 logger = logging.getLogger(__name__)
 
@@ -195,15 +195,16 @@ def extract_process(*, extract_id: int) -> Extract:
             rows_read=failure.rows_read,
             notes=failure.notes,
         )
-    _progress(extract, status=ExtractStatus.PROCESSING, progress=70, step="Writing values")
+    _progress(
+        extract,
+        status=ExtractStatus.PROCESSING,
+        progress=70,
+        step="Writing values, comparisons, trends and SPC",
+    )
     try:
         with transaction.atomic():
             created_areas = _create_areas(result.new_areas)
-            written = observations_write(result.values, extract=extract)
-            Extract.objects.filter(pk=extract.pk).update(
-                step="Deriving comparisons, trends and SPC"
-            )
-            derived = analytics_derive(indicator_ids=written.indicator_ids)
+            written, derived = observations_apply(result.values, extract=extract)
     except (RevertRefused, ValueError) as error:
         return _fail(extract, str(error), rows_read=result.rows_read, notes=result.notes)
     report = {

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from indicators.periods import KINDS, calendar_year, financial_year, parse_period_label
 from ingest.parsing import ExtractRejected, RawTable
@@ -114,7 +113,9 @@ class Registry:
 class Validated:
     """A validated extract: the rows that passed, every problem found, and what we assumed."""
 
-    frame: pd.DataFrame  # VALUES_COLUMNS or COUNTS_COLUMNS; only the rows without errors
+    # VALUES_COLUMNS or COUNTS_COLUMNS; only the rows without errors. A counts frame's text
+    # columns are categorical: a code per row into the column's distinct texts.
+    frame: pd.DataFrame
     errors: pd.DataFrame  # ERROR_COLUMNS, one row per problem, in file order
     notes: list[str]  # what validation assumed (the parse step's own are in RawTable.notes)
     rows_read: int  # data rows in the file (blank rows aside), including rejected ones
@@ -366,20 +367,20 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     period = rows.parse_periods("period", indicators)
     ethnic_group = rows.text("ethnic_group")
     # Row conditions are decided once per indicator or distinct text, then spread to rows.
-    value_type = indicators.attribute("value_type")  # for messages
+    value_type = indicators.named("value_type")  # for messages: a function of the row
     proportion = indicators.attribute_in("value_type", {"proportion"})
     all_ages = rows.is_one_of(age_band, {ALL_AGES})
 
     numerator, denominator = rows.number("numerator"), rows.number("denominator")
-    rows.require("numerator", rows.is_one_of(rows.text("numerator"), {""}), "Numerator is empty.")
+    rows.require("numerator", rows.is_empty("numerator"), "Numerator is empty.")
     rows.require(
         "denominator",
-        rows.is_one_of(rows.text("denominator"), {""})
+        rows.is_empty("denominator")
         & indicators.known
         & ~indicators.attribute_in("value_type", {"count"}),
         lambda i: (
             f"Denominator is empty; indicator {indicators.codes[i]} is a "
-            f"{VALUE_TYPE_NAMES[value_type[i]]}, so it needs one."
+            f"{VALUE_TYPE_NAMES[value_type(i)]}, so it needs one."
         ),
     )
     rows.refuse_negative("numerator", numerator, allowed=False)
@@ -392,7 +393,7 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
         zero_denominator & (numerator > 0),
         lambda i: (
             f"Denominator is 0 but the numerator is {rows.raw('numerator', i)}; a "
-            f"{VALUE_TYPE_NAMES[value_type[i]]} needs a population to divide by."
+            f"{VALUE_TYPE_NAMES[value_type(i)]} needs a population to divide by."
         ),
     )
     rows.require(
@@ -435,14 +436,14 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
     frame = pd.DataFrame(
         {
             "source_row": raw.source_rows,
-            "indicator_code": rows.text_array(indicators.codes),
-            "period_label": rows.text_array(period),
-            "area_code": rows.text_array(area_codes),
-            "sex": rows.text_array(sex),
-            "age_band": rows.text_array(age_band),
+            "indicator_code": rows.categorical(indicators.codes),
+            "period_label": rows.categorical(period),
+            "area_code": rows.categorical(area_codes),
+            "sex": rows.categorical(sex),
+            "age_band": rows.categorical(age_band),
             "numerator": numerator,
             "denominator": denominator,
-            "ethnic_group": rows.text_array(ethnic_group),
+            "ethnic_group": rows.categorical(ethnic_group),
         }
     )
     return rows.result(frame[COUNTS_COLUMNS], notes=[])
@@ -519,6 +520,16 @@ class IndicatorLookup:
         """An IndicatorInfo attribute per row ("" for unknown indicators)."""
         values = np.array([getattr(info, name) or "" for info in self.infos] + [""], dtype=object)
         return values[self.index]  # index -1 picks the trailing ""
+
+    def named(self, name: str) -> Callable[[int], str]:
+        """An IndicatorInfo attribute as a function of the row ("" for unknown indicators):
+        for messages, which need it for a few rows only."""
+
+        def at(row: int) -> str:
+            index = self.index[row]
+            return (getattr(self.infos[index], name) or "") if index >= 0 else ""
+
+        return at
 
     def attribute_in(self, name: str, wanted: set[str]) -> np.ndarray:
         """Per row, whether the indicator's attribute is one of ``wanted`` (False if unknown):
@@ -597,18 +608,25 @@ class RowChecker:
         """Integer codes for ``values`` in order of first appearance (equal values, equal codes)."""
         return self.coded(values)[0]
 
+    def is_empty(self, field_name: str) -> np.ndarray:
+        """Per row, whether the field's cell is empty, without building its texts."""
+        if field_name in self._texts or field_name not in self.columns:
+            return self.is_one_of(self.text(field_name), {""})
+        codes, uniques = self.raw_table.column_codes(self.columns[field_name])
+        return np.asarray(uniques == "", dtype=bool)[codes]
+
     def is_one_of(self, values: np.ndarray, wanted: set[str]) -> np.ndarray:
         """Per row, whether the value is one of ``wanted``, decided once per distinct value."""
         codes, uniques = self.coded(values)
         hits = np.array([value in wanted for value in uniques], dtype=bool)
         return hits[codes] if len(codes) else np.zeros(0, dtype=bool)
 
-    def text_array(self, values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-        """``values`` as a pandas "str" array, built by pyarrow from its codes and distinct
-        texts: converting a million Python strings one by one takes twenty times as long."""
+    def categorical(self, values: np.ndarray) -> pd.Categorical:
+        """``values`` as a pandas Categorical of its codes and distinct texts: no str per
+        row, and the roll-up groups by the codes instead of hashing a million strings."""
         codes, uniques = self.coded(values)
-        texts = pa.array(uniques, type=pa.string()).take(pa.array(codes))
-        return pd.array(texts, dtype="str")
+        categories = pd.Index(uniques, dtype=object)
+        return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
     def groups(self, columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Group rows that agree on every column: (group id per row, first row of each group).
@@ -620,12 +638,7 @@ class RowChecker:
         sizes = [int(codes.max()) + 1 for codes in coded]
         group = coded[0]
         if len(coded) > 1 and math.prod(sizes) < 2**62:
-            # Mixed radix: one number per combination, then one factorisation.
-            composite = np.zeros(self.length, dtype=np.int64)
-            for codes, size in zip(coded, sizes, strict=True):
-                composite *= size
-                composite += codes
-            group, _ = pd.factorize(composite)
+            group, _ = pd.factorize(_mixed_radix(coded, sizes))
         else:
             for codes, size in zip(coded[1:], sizes[1:], strict=True):
                 # Re-factorised each step so the numbers never overflow.
@@ -636,6 +649,21 @@ class RowChecker:
         is_first[0] = True
         is_first[1:] = group[1:] > running_max[:-1]
         return group, np.flatnonzero(is_first)
+
+    def all_distinct(self, columns: list[np.ndarray]) -> bool:
+        """True when no two rows agree on every column, found without ``groups`` by ticking
+        combinations off in a table when they are few enough (as in a counts extract);
+        False when some rows may agree."""
+        if self.length == 0:
+            return True
+        coded = [self.codes_of(column) for column in columns]
+        sizes = [int(codes.max()) + 1 for codes in coded]
+        combinations = math.prod(sizes)
+        if combinations > DISTINCT_TABLE_PER_ROW * self.length:
+            return False
+        seen = np.zeros(combinations, dtype=bool)
+        seen[_mixed_radix(coded, sizes)] = True
+        return int(np.count_nonzero(seen)) == self.length
 
     # Recording ----------------------------------------------------------------------------
 
@@ -667,15 +695,22 @@ class RowChecker:
         combination of the field's text and the ``also`` columns. Rows whose combination
         fails get an error with its message. Returns the result per row (object array)."""
         texts = self.text(field_name)
-        group, first = self.groups([texts, *also])
-        results = np.empty(len(first), dtype=object)
-        messages = np.empty(len(first), dtype=object)
-        for position, row in enumerate(first):
-            results[position], messages[position] = check(texts[row], *(a[row] for a in also))
-        failing = np.flatnonzero(pd.notna(messages)[group]) if len(first) else []
+        if also:
+            group, first = self.groups([texts, *also])
+            arguments = [(texts[row], *(a[row] for a in also)) for row in first]
+        else:
+            # One column: its codes are the groups, and its distinct texts (each used, in
+            # order of first appearance) are what to check.
+            group, uniques = self.coded(texts)
+            arguments = [(text,) for text in uniques]
+        results = np.empty(len(arguments), dtype=object)
+        messages = np.empty(len(arguments), dtype=object)
+        for position, argument in enumerate(arguments):
+            results[position], messages[position] = check(*argument)
+        failing = np.flatnonzero(pd.notna(messages)[group]) if len(arguments) else []
         if len(failing):
             self._record(field_name, failing, messages[group[failing]])
-        if len(first) == 0:
+        if len(arguments) == 0:
             return np.array([], dtype=object)
         merged, uniques = pd.factorize(results, use_na_sentinel=False)  # "male", "Male" → one
         return self._remember(
@@ -719,14 +754,14 @@ class RowChecker:
                 f"{int(set_aside.sum()):,} rows for {len(skipped)} indicator(s) not in the "
                 f"registry were left out, as asked: {_short_list(sorted(skipped))}."
             )
-        group, first = self.groups([codes])
-        infos = [registry.indicators_by_code.get(codes[row]) for row in first]
+        group, distinct = self.coded(codes)
+        infos = [registry.indicators_by_code.get(code) for code in distinct]
         known = [info for info in infos if info is not None]
         position = {info.code: i for i, info in enumerate(known)}
         index_of_group = np.array(
             [position[info.code] if info is not None else -1 for info in infos], dtype=np.int64
         )
-        index = index_of_group[group] if len(first) else np.array([], dtype=np.int64)
+        index = index_of_group[group] if len(distinct) else np.array([], dtype=np.int64)
         return IndicatorLookup(codes=codes, index=index, infos=known)
 
     def resolve_areas(self, registry: Registry, *, may_create: bool):
@@ -914,6 +949,8 @@ class RowChecker:
 
         With ``keep_exact_repeats`` a row identical in every column to the one it repeats is
         kept once (with a note) rather than refused: nothing is lost by dropping a copy."""
+        if self.all_distinct(key):
+            return
         group, first_of_group = self.groups(key)
         first = first_of_group[group] if len(group) else group
         repeated = np.flatnonzero(first != np.arange(self.length))
@@ -964,6 +1001,8 @@ class RowChecker:
                 types[column] = "int64"
             elif column == "suppressed":
                 types[column] = "bool"
+            elif isinstance(frame[column].dtype, pd.CategoricalDtype):
+                continue  # texts as codes into their distinct values (counts extracts)
             elif frame[column].dtype.kind == "f":
                 types[column] = "float64"
             else:
@@ -977,6 +1016,20 @@ class RowChecker:
             rows_read=self.raw_table.rows_read,
             new_areas=new_areas.astype("str"),
         )
+
+
+# all_distinct ticks combinations off in a table of up to this many bytes per row.
+DISTINCT_TABLE_PER_ROW = 16
+
+
+def _mixed_radix(coded: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """One int64 per row numbering its combination of codes (the product of sizes must be
+    below 2**62)."""
+    composite = np.zeros(len(coded[0]), dtype=np.int64)
+    for codes, size in zip(coded, sizes, strict=True):
+        composite *= size
+        composite += codes
+    return composite
 
 
 def _to_number(text: str) -> float:

@@ -32,7 +32,11 @@ INCOMING_COLUMNS = [
     ("upper_95", "double precision"), ("lower_998", "double precision"),
     ("upper_998", "double precision"), ("count", "double precision"),
     ("denominator", "double precision"), ("value_note", "varchar(300)"), ("suppressed", "boolean"),
+    ("england_comparison", "varchar(20)"), ("parent_comparison", "varchar(20)"),
+    ("target_comparison", "varchar(20)"),
 ]  # fmt: skip
+# Derived columns (``ingest.derive``): blank until derived.
+COMPARISONS = ["england_comparison", "parent_comparison", "target_comparison"]
 
 
 class RevertRefused(Exception):
@@ -83,14 +87,11 @@ def lock_indicators(indicator_ids) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74_001, int(indicator_id)])
 
 
-def observations_write(frame: pd.DataFrame, *, extract: Extract) -> WriteSummary:
-    """Upsert the values frame's rows as observations set by ``extract``.
+def observations_incoming(frame: pd.DataFrame) -> pd.DataFrame:
+    """A values frame (VALUES_COLUMNS, by code) as rows to write: KEY by id, and MEASURES.
 
-    Every observation that already existed is copied to history (``replaced``) before it is
-    overwritten, and every new one gets a ``created`` history row, so a revert can restore
-    exactly what was there. Derived comparisons on written rows are cleared for the derive
-    step to recompute."""
-    assert connection.in_atomic_block, "observations_write must run inside a transaction"
+    Creates the periods it names that do not exist yet, so it runs inside the write's
+    transaction."""
     indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
     area_codes = frame["area_code"].unique().tolist()
     area_ids = dict(Area.objects.filter(code__in=area_codes).values_list("code", "pk"))
@@ -111,11 +112,27 @@ def observations_write(frame: pd.DataFrame, *, extract: Extract) -> WriteSummary
     )
     if incoming[["indicator_id", "area_id", "period_id"]].isna().any().any():
         raise ValueError("Unknown indicator, area or period reached the write step")
+    return incoming.astype({"indicator_id": "int64", "area_id": "int64", "period_id": "int64"})
+
+
+def observations_write(incoming: pd.DataFrame, *, extract: Extract) -> WriteSummary:
+    """Upsert ``incoming`` (from ``observations_incoming``) as observations set by ``extract``.
+
+    Every observation that already existed is copied to history (``replaced``) before it is
+    overwritten, and every new one gets a ``created`` history row, so a revert can restore
+    exactly what was there. The derived comparisons are written as ``incoming`` gives them
+    (``analytics_derive`` works them out before the write, so each row is written once) or
+    left blank for the derive step to fill."""
+    assert connection.in_atomic_block, "observations_write must run inside a transaction"
+    incoming = incoming.assign(
+        **{column: "" for column in COMPARISONS if column not in incoming.columns}
+    )
     used_indicators = frozenset(int(item) for item in incoming["indicator_id"].unique())
     lock_indicators(used_indicators)
     now = timezone.now()
     measure_list = ", ".join(MEASURES)
     key_list = ", ".join(KEY)
+    comparison_list = ", ".join(COMPARISONS)
     with connection.cursor() as cursor:
         load_temp_table(cursor, "incoming_observations", INCOMING_COLUMNS, incoming)
         cursor.execute(
@@ -137,14 +154,13 @@ def observations_write(frame: pd.DataFrame, *, extract: Extract) -> WriteSummary
             [extract.pk, now],
         )
         created = cursor.rowcount
-        updates = ", ".join(f"{column} = excluded.{column}" for column in MEASURES)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in MEASURES + COMPARISONS)
         cursor.execute(
-            f"""INSERT INTO {OBSERVATIONS} ({key_list}, {measure_list}, extract_id,
-                    england_comparison, parent_comparison, target_comparison)
-                SELECT {key_list}, {measure_list}, %s, '', '', '' FROM incoming_observations
+            f"""INSERT INTO {OBSERVATIONS} ({key_list}, {measure_list}, {comparison_list},
+                    extract_id)
+                SELECT {key_list}, {measure_list}, {comparison_list}, %s FROM incoming_observations
                 WHERE TRUE
-                ON CONFLICT ({key_list}) DO UPDATE SET {updates}, extract_id = excluded.extract_id,
-                    england_comparison = '', parent_comparison = '', target_comparison = ''""",
+                ON CONFLICT ({key_list}) DO UPDATE SET {updates}, extract_id = excluded.extract_id""",
             [extract.pk],
         )
         cursor.execute("DROP TABLE incoming_observations")
@@ -152,7 +168,7 @@ def observations_write(frame: pd.DataFrame, *, extract: Extract) -> WriteSummary
         created=created,
         replaced=replaced,
         indicator_ids=used_indicators,
-        period_ids=frozenset(period_ids.values()),
+        period_ids=frozenset(int(item) for item in incoming["period_id"].unique()),
     )
 
 

@@ -159,6 +159,22 @@ def recent_trend(
     )
 
 
+def recent_trend_for_shape(
+    *,
+    points: int,
+    method: str = "ci_weighted",
+    value_type: str = "proportion",
+    period_years: int = 1,
+) -> RecentTrend | None:
+    """What ``recent_trend`` gives every series of ``points`` periods of this kind, whatever
+    its values: "Cannot be calculated" when the value type, the period length or the number
+    of points rules a trend out; None when the values decide. Lets a caller with thousands
+    of series skip the ones that cannot have a trend."""
+    method = _choice(method, METHODS, "method")
+    reason = _shape_ineligibility(value_type, period_years, points)
+    return None if reason is None else _cannot_be_calculated(reason, method)
+
+
 def chi_square_for_trend_in_proportions(counts, denominators) -> float:
     """χ² test for trend in proportions over t = 1…k (the Fingertips SPC-for-proportions test).
 
@@ -201,7 +217,7 @@ def _leave_one_out_slopes(t, y, weights) -> tuple[np.ndarray, float]:
     return slopes, float(np.sqrt(s0[0] / determinant[0]))
 
 
-def _ineligibility(value_type, period_years, value, count, denominator) -> str | None:
+def _shape_ineligibility(value_type, period_years, points: int) -> str | None:
     if value_type not in TREND_VALUE_TYPES:
         return (
             "the recent trend is calculated only for proportions, crude rates and DSRs "
@@ -209,8 +225,15 @@ def _ineligibility(value_type, period_years, value, count, denominator) -> str |
         )
     if period_years != 1:
         return f"the recent trend needs single-year periods (these span {period_years} years)"
-    if value.size < TREND_POINTS:
-        return f"fewer than {TREND_POINTS} data points ({value.size})"
+    if points < TREND_POINTS:
+        return f"fewer than {TREND_POINTS} data points ({points})"
+    return None
+
+
+def _ineligibility(value_type, period_years, value, count, denominator) -> str | None:
+    reason = _shape_ineligibility(value_type, period_years, value.size)
+    if reason is not None:
+        return reason
     run = _trailing_run(_valid_points(value, count, denominator))
     if run < TREND_POINTS:
         return (

@@ -17,9 +17,9 @@ are 153 upper-tier local authorities as in England.
   period, Persons — plus every ICB and upper-tier LA at each indicator's latest period and
   BNSSG's IMD quintiles. What the benchmarked pages show is the same at both scales.
 
-Each indicator is one synthetic extract: ``observations_write`` (COPY into a temporary
-table, upsert, history) and ``analytics_derive`` (comparisons, trends, SPC, SII) in one
-transaction, exactly as the pipeline runs them.
+Each indicator is one synthetic extract through ``observations_apply`` (comparisons, trends,
+SPC and SII derived, then COPY into a temporary table, upsert and history) in one
+transaction, exactly as the pipeline runs it.
 """
 
 from __future__ import annotations
@@ -280,8 +280,7 @@ def observations_build(indicators, scale: str, *, seed: int = 2026, progress=pri
     from django.utils import timezone
 
     from indicators.models import Extract, ExtractKind, ExtractStatus
-    from ingest.derive import analytics_derive
-    from ingest.writing import observations_write
+    from ingest.derive import observations_apply
 
     rng = np.random.default_rng(seed)
     areas = areas_frame(np.random.default_rng(2026))
@@ -297,8 +296,7 @@ def observations_build(indicators, scale: str, *, seed: int = 2026, progress=pri
                 status=ExtractStatus.PROCESSING, is_synthetic=True, started_at=now,
                 rows_read=len(frame), rows_accepted=len(frame), attempts=1,
             )  # fmt: skip
-            written = observations_write(frame, extract=extract)
-            derived = analytics_derive(indicator_ids=written.indicator_ids)
+            written, derived = observations_apply(frame, extract=extract)
             Extract.objects.filter(pk=extract.pk).update(
                 status=ExtractStatus.SUCCEEDED, progress=100, step="Done",
                 finished_at=timezone.now(),

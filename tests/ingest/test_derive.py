@@ -1,5 +1,6 @@
 """Derived analytics: comparisons with England, parent and target; trends; SPC; SII."""
 
+import pandas as pd
 import pytest
 from django.db import transaction
 
@@ -10,9 +11,9 @@ from indicators.models import (
     SeriesAnalytics,
     Target,
 )
-from ingest.derive import analytics_derive
+from ingest.derive import analytics_derive, observations_apply
 from ingest.schema import QUINTILE_TYPE, quintile_label
-from ingest.writing import observations_write
+from ingest.writing import observations_incoming, observations_write
 from tests.ingest.test_writing import extract, values_frame
 
 YEARS = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
@@ -37,7 +38,7 @@ def series(framework, geography):
     frame["denominator"] = 1000.0
     frame["count"] = frame["value"] * 10
     with transaction.atomic():
-        written = observations_write(frame, extract=extract())
+        written = observations_write(observations_incoming(frame), extract=extract())
     return written
 
 
@@ -114,3 +115,65 @@ def test_derive_replaces_earlier_results(series):
     derive()
     assert SeriesAnalytics.objects.filter(area__code="E06000023", category="").count() == 1
     assert InequalitySummary.objects.count() == 1
+
+
+def stored_state():
+    observations = sorted(
+        Observation.objects.values_list(
+            "area__code", "period__label", "category", "value", "suppressed",
+            "england_comparison", "parent_comparison", "target_comparison",
+        )
+    )  # fmt: skip
+    series = sorted(
+        SeriesAnalytics.objects.values_list(
+            "area__code", "category", "latest_period__label", "trend_marker", "trend_reason",
+            "spc_variation_label", "spc_points",
+        )
+    )  # fmt: skip
+    summaries = sorted(InequalitySummary.objects.values_list("area__code", "sii", "rii", "note"))
+    return observations, series, summaries
+
+
+def test_deriving_before_the_write_stores_what_deriving_after_it_does(series):
+    """The pipeline derives first and writes each new row once; the result must be the
+    same as writing blank rows and deriving from what is stored."""
+    derive()
+    after = stored_state()
+    frame = values_frame(
+        [("PRV01", area, year, value, lower, upper)
+         for area, year, value, lower, upper in Observation.objects.filter(category="")
+         .values_list("area__code", "period__label", "value", "lower_95", "upper_95")]
+    )  # fmt: skip
+    frame["denominator"] = 1000.0
+    frame["count"] = frame["value"] * 10
+    quintiles = Observation.objects.filter(category_type=QUINTILE_TYPE)
+    quintile_rows = values_frame(
+        [("PRV01", "E06000023", "2023/24", value, value - 1, value + 1, "Persons",
+          QUINTILE_TYPE, category)
+         for category, value in quintiles.values_list("category", "value")]
+    )  # fmt: skip
+    quintile_rows["denominator"] = 1000.0
+    quintile_rows["count"] = quintile_rows["value"] * 10
+    for model in (SeriesAnalytics, InequalitySummary, Observation):
+        model.objects.all().delete()
+    with transaction.atomic():
+        observations_apply(pd.concat([frame, quintile_rows], ignore_index=True), extract=extract())
+    assert stored_state() == after
+
+
+def test_a_new_england_value_updates_only_the_rows_it_changes(series):
+    derive()
+    ours = Observation.objects.exclude(area__code="E92000001")
+    before = dict(ours.values_list("pk", "england_comparison"))
+    # England's 2023/24 value moves from 14 to 20: the ICB's 2023/24 value (16) turns from
+    # Worse to Better than England; Bristol's (12.5) stays Better; nothing else changes.
+    with transaction.atomic():
+        _, derived = observations_apply(
+            values_frame([("PRV01", "E92000001", "2023/24", 20.0, 19.9, 20.1)]),
+            extract=extract("england.csv"),
+        )
+    after = dict(ours.values_list("pk", "england_comparison"))
+    changed = {pk for pk in before if before[pk] != after[pk]}
+    assert changed == {observation("E54000039", "2023/24").pk}
+    assert derived.updated == 1
+    assert observation("E54000039", "2023/24").england_comparison == "Better"

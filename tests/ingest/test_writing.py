@@ -7,7 +7,12 @@ from django.db import transaction
 
 from indicators.models import Extract, Observation, ObservationHistory
 from ingest.schema import VALUES_COLUMNS
-from ingest.writing import RevertRefused, observations_revert, observations_write
+from ingest.writing import (
+    RevertRefused,
+    observations_incoming,
+    observations_revert,
+    observations_write,
+)
 
 
 def extract(name="a.csv"):
@@ -46,7 +51,7 @@ def scenario(framework, geography):
 
 def write(frame, source):
     with transaction.atomic():
-        return observations_write(frame, extract=source)
+        return observations_write(observations_incoming(frame), extract=source)
 
 
 def revert(source):
@@ -99,15 +104,14 @@ def test_reverting_out_of_order_is_refused(scenario):
 def test_write_needs_a_transaction(scenario):
     with pytest.raises(AssertionError, match="inside a transaction"):
         observations_write(
-            values_frame([("PRV01", "E06000023", "2023/24", 1.0, 0.5, 1.5)]), extract=extract()
+            pd.DataFrame({"indicator_id": [1], "area_id": [1], "period_id": [1]}),
+            extract=extract(),
         )
 
 
 def test_a_failure_inside_the_transaction_writes_nothing(scenario):
     source = extract()
     with pytest.raises(RuntimeError), transaction.atomic():
-        observations_write(
-            values_frame([("PRV01", "E06000023", "2023/24", 1.0, 0.5, 1.5)]), extract=source
-        )
+        write(values_frame([("PRV01", "E06000023", "2023/24", 1.0, 0.5, 1.5)]), source)
         raise RuntimeError("the worker died")
     assert not Observation.objects.exists() and not ObservationHistory.objects.exists()

@@ -12,6 +12,7 @@ from indicators.statistics.trend import (
     CHI_SQUARE_THRESHOLD,
     chi_square_for_trend_in_proportions,
     recent_trend,
+    recent_trend_for_shape,
 )
 
 SERIES = pd.read_csv(Path(__file__).parent / "reference" / "recent_trend_cases.csv")
@@ -288,3 +289,21 @@ def test_invalid_input(change, options, message):
 def test_proportions_test_refuses_counts_above_denominators():
     with pytest.raises(StatisticsInputError, match="between 0 and their denominators"):
         chi_square_for_trend_in_proportions([5, 12], [10, 10])
+
+
+@pytest.mark.parametrize("value_type", ["proportion", "crude_rate", "dsr", "other"])
+@pytest.mark.parametrize("period_years", [0, 1])
+@pytest.mark.parametrize("points", [1, 4, 5, 6])
+@pytest.mark.parametrize("method", ["ci_weighted", "proportions"])
+def test_the_shape_answer_is_what_every_series_of_that_shape_gets(
+    value_type, period_years, points, method
+):
+    """recent_trend_for_shape lets derive skip series; it must never answer for values."""
+    shape = {"method": method, "value_type": value_type, "period_years": period_years}
+    answer = recent_trend_for_shape(points=points, **shape)
+    data = {name: values[-points:] for name, values in series("set1").items()}
+    full = trend_of(data, **shape)
+    if value_type == "other" or period_years != 1 or points < 5:
+        assert answer == full and answer.marker == "cannot_be_calculated"
+    else:
+        assert answer is None and full.marker != "cannot_be_calculated"
