@@ -6,8 +6,6 @@ temporary table, so the number of statements does not grow with the number of ro
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from django.db import connection
@@ -40,24 +38,19 @@ def load_temp_table(cursor, name: str, columns: list[tuple[str, str]], frame: pd
 
 
 def _rows(frame: pd.DataFrame):
-    """Python rows with NULL for missing numbers (COPY and sqlite3 both want None)."""
+    """Python rows with NULL for missing values (COPY and sqlite3 both want None)."""
     columns = []
     for column in frame.columns:
         series = frame[column]
         if pd.api.types.is_bool_dtype(series):
-            columns.append([bool(item) for item in series.to_numpy()])
+            columns.append(series.to_numpy(dtype=bool).tolist())
         elif pd.api.types.is_float_dtype(series):
-            values = series.to_numpy(dtype=float)
-            columns.append([None if math.isnan(item) else float(item) for item in values])
-        elif pd.api.types.is_integer_dtype(series):
-            columns.append([None if pd.isna(item) else int(item) for item in series.to_numpy()])
+            values = series.to_numpy(dtype=float).tolist()
+            columns.append([None if item != item else item for item in values])  # NaN ≠ NaN
         else:
-            columns.append([None if _missing(item) else item for item in series.to_numpy()])
+            values = series.to_numpy(dtype=object)
+            columns.append(np.where(pd.isna(values), None, values).tolist())
     return list(zip(*columns, strict=True))
-
-
-def _missing(item) -> bool:
-    return item is None or (isinstance(item, float | np.floating) and math.isnan(item))
 
 
 def insert_instances(model, instances: list) -> None:
@@ -100,11 +93,11 @@ def insert_columns(model, columns: dict[str, list]) -> None:
         )
         return
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    writers = [_value_writer(field) for field in fields]
+    values = [_prepared(field, column) for field, column in zip(fields, values, strict=True)]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
             for row in zip(*values, strict=True):
-                copy.write_row([write(value) for write, value in zip(writers, row, strict=True)])
+                copy.write_row(row)
 
 
 # Python values COPY writes as the field would store them; Django's per-value preparation
@@ -112,15 +105,14 @@ def insert_columns(model, columns: dict[str, list]) -> None:
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-def _value_writer(field):
-    """A function from a field's Python value to what COPY takes: plain values as they are,
-    anything else (JSON, dates, numpy numbers) prepared by the field."""
+def _prepared(field, values: list) -> list:
+    """A column's values as COPY takes them: plain values as they are, anything else (JSON,
+    dates, numpy numbers) prepared by the field. Decided per column, not per cell."""
     if field.get_internal_type() == "JSONField":  # a str or a number is JSON text to encode
-        return lambda value: field.get_db_prep_save(value, connection)
-
-    def write(value):
-        if type(value) in PLAIN_TYPES:
-            return value
-        return field.get_db_prep_save(value, connection)
-
-    return write
+        return [field.get_db_prep_save(value, connection) for value in values]
+    if {type(value) for value in values} <= PLAIN_TYPES:
+        return values
+    return [
+        value if type(value) in PLAIN_TYPES else field.get_db_prep_save(value, connection)
+        for value in values
+    ]

@@ -468,7 +468,8 @@ def _renumber(codes: np.ndarray, data_rows: np.ndarray) -> tuple[np.ndarray, np.
     if len(data_rows) == len(codes) - 1 and data_rows[0] == 1 and codes[0] == 0:
         data_codes = codes[1:]
         if not (data_codes == 0).any():
-            return (data_codes - 1).astype(CODE_TYPE), np.arange(1, int(codes.max()) + 1)
+            shifted = np.subtract(data_codes, 1, dtype=CODE_TYPE)
+            return shifted, np.arange(1, int(codes.max()) + 1)
     renumbered, used = pd.factorize(codes[data_rows])
     return renumbered.astype(CODE_TYPE), used
 

@@ -281,12 +281,14 @@ def _coded_rows(counts: pd.DataFrame, tree: TreeArrays, indicators) -> CodedRows
     area_units = tree.codes.get_indexer(area_names)
     if (area_units < 0).any():
         raise ValueError(f"Area {area_names[area_units < 0][0]!r} is not in the area tree")
-    unit = area_units[area]
+    # Per-row codes as narrow as they can be: a million rows of int64 is 8 MB a column,
+    # and every copy of it costs time to allocate.
+    unit = area_units.astype(np.int32)[area]
     sex = _codes(counts["sex"], list(SEX_CODES), "sex")
     band = _codes(counts["age_band"], [*ESP2013_AGE_BANDS, ALL_AGES], "age_band")
     ethnic, ethnic_names = _ethnic_codes(counts)
     return CodedRows(
-        ip=ip,
+        ip=ip.astype(np.int32),
         unit=unit,
         sex=sex,
         band=band,
@@ -302,7 +304,7 @@ def _coded_rows(counts: pd.DataFrame, tree: TreeArrays, indicators) -> CodedRows
 def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values) of a text column; a missing value reads as ""."""
     codes, uniques = pd.factorize(column.fillna(""))
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
 
 
 def _codes(column: pd.Series, labels: list[str], name: str) -> np.ndarray:
@@ -310,16 +312,16 @@ def _codes(column: pd.Series, labels: list[str], name: str) -> np.ndarray:
     positions = pd.Index(labels, dtype=object).get_indexer(uniques)
     if (positions < 0).any():
         raise ValueError(f"Unexpected {name} {uniques[positions < 0][0]!r}")
-    return positions.astype(np.int64)[codes]
+    return positions.astype(np.int8)[codes]  # a handful of labels
 
 
 def _ethnic_codes(counts: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     if "ethnic_group" not in counts:
-        return np.full(len(counts), -1, dtype=np.int64), []
+        return np.full(len(counts), -1, dtype=np.int32), []
     codes, uniques = _factorize(counts["ethnic_group"])
     # A blank group is no group (-1); the others are numbered in order of first appearance.
     named = uniques != ""
-    renumber = np.where(named, np.cumsum(named) - 1, -1)
+    renumber = np.where(named, np.cumsum(named) - 1, -1).astype(np.int32)
     return renumber[codes] if len(codes) else codes, list(uniques[named])
 
 
@@ -391,7 +393,7 @@ def _resolve_totals(rows: CodedRows, periods: IndicatorPeriods) -> np.ndarray:
         )
         has_persons = _any(ids, persons, len(groups[0]))[ids]
     # Persons → 0; Male/Female → 1/2 when they make the headline, 3/4 when a Persons row does.
-    return np.where(persons, ROLE_PERSONS, rows.sex + 2 * has_persons)
+    return np.where(persons, ROLE_PERSONS, rows.sex + 2 * has_persons.astype(np.int8))
 
 
 # --- coverage -------------------------------------------------------------------------------
@@ -406,7 +408,7 @@ class Coverage:
     def complete(self, ip: np.ndarray, area: np.ndarray) -> np.ndarray:
         if len(self.complete_keys) == 0:
             return np.zeros(len(area), dtype=bool)
-        keys = ip * self.n_areas + area
+        keys = ip.astype(np.int64) * self.n_areas + area
         found = np.minimum(np.searchsorted(self.complete_keys, keys), len(self.complete_keys) - 1)
         return (area >= 0) & (self.complete_keys[found] == keys)
 
@@ -493,6 +495,8 @@ def _sum_to_parents(rows: CodedRows, role: np.ndarray, tree: TreeArrays, coverag
     computed (an ancestor further up is only ever computed if the parent is)."""
     parent = tree.parent[rows.unit]
     keep = coverage.complete(rows.ip, parent)
+    if keep.all():  # as usual: no copy of every column
+        keep = slice(None)
     decile = tree.decile[rows.unit[keep]]
     keys = [rows.ip[keep], parent[keep], role[keep], rows.ethnic[keep] + 1, rows.band[keep], decile]
     sizes = [

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.periods import KINDS, calendar_year, financial_year, parse_period_label
-from ingest.parsing import ExtractRejected, RawTable
+from ingest.parsing import CODE_TYPE, ExtractRejected, RawTable
 from ingest.schema import (
     ALL_AGES,
     COUNTS_COLUMNS,
@@ -272,15 +272,15 @@ def validate_values(raw: RawTable, *, registry: Registry) -> Validated:
     frame = pd.DataFrame(
         {
             "source_row": raw.source_rows,
-            "indicator_code": indicators.codes,
-            "area_code": area_codes,
-            "period_label": period,
-            "sex": sex,
-            "age": age,
-            "category_type": category_type,
-            "category": category,
+            "indicator_code": np.asarray(indicators.codes),
+            "area_code": np.asarray(area_codes),
+            "period_label": np.asarray(period),
+            "sex": np.asarray(sex),
+            "age": np.asarray(age),
+            "category_type": np.asarray(category_type),
+            "category": np.asarray(category),
             **measures,
-            "value_note": value_note,
+            "value_note": np.asarray(value_note),
             "suppressed": suppressed,
         }
     )
@@ -504,11 +504,49 @@ def require_columns(
 # --- Row checks ----------------------------------------------------------------------------
 
 
+class Coded:
+    """A column of texts as a code per row into its distinct texts (in order of first
+    appearance), standing in for an object array of str: a million-row extract repeats a
+    few hundred values, and building, hashing and holding a str per row is most of the
+    cost of checking it. Indexing and comparing with one text work as on the array; numpy
+    and pandas get the array itself (``np.asarray``) when they need it."""
+
+    __slots__ = ("codes", "uniques", "_values")
+    __hash__ = None  # compares elementwise, like an array
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray):
+        self.codes, self.uniques, self._values = codes, uniques, None
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, key):
+        return self.uniques[self.codes[key]]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if self._values is None:
+            self._values = self.uniques[self.codes] if len(self.uniques) else self.uniques[:0]
+        return self._values if dtype is None else self._values.astype(dtype)
+
+    def __eq__(self, text) -> np.ndarray:
+        return self._each(lambda value: value == text)
+
+    def __ne__(self, text) -> np.ndarray:
+        return self._each(lambda value: value != text)
+
+    def isin(self, texts) -> np.ndarray:
+        return self._each(lambda value: value in texts)
+
+    def _each(self, test: Callable[[str], bool]) -> np.ndarray:
+        """Per row, ``test`` of its text, decided once per distinct text."""
+        return np.array([test(value) for value in self.uniques], dtype=bool)[self.codes]
+
+
 @dataclass
 class IndicatorLookup:
     """Each row's indicator: our code (the file's text when unknown) and its registry entry."""
 
-    codes: np.ndarray  # str per row
+    codes: Coded  # our code (str) per row
     index: np.ndarray  # int per row into ``infos``; -1 when unknown
     infos: list[IndicatorInfo]
 
@@ -556,7 +594,7 @@ class RowChecker:
         self.parts: list[pd.DataFrame] = []
         self.notes: list[str] = []  # what the checks assumed or set aside, for the report
         self.set_aside = np.zeros(self.length, dtype=bool)  # rows left out without an error
-        self._texts: dict[str, np.ndarray] = {}
+        self._texts: dict[str, Coded] = {}
         # id(array) → (array, codes, uniques), with ``uniques[codes]`` equal to the array
         self._codes: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
@@ -565,16 +603,14 @@ class RowChecker:
     def column_name(self, field_name: str) -> str:
         return self.columns.get(field_name, field_name)
 
-    def text(self, field_name: str) -> np.ndarray:
-        """The column's cells as an object array of str ("" everywhere if the file lacks it)."""
+    def text(self, field_name: str) -> Coded:
+        """The column's cells as texts ("" everywhere if the file lacks it)."""
         if field_name not in self._texts:
             if field_name in self.columns:
                 codes, uniques = self.raw_table.column_codes(self.columns[field_name])
-                values = uniques[codes] if len(uniques) else np.array([], dtype=object)
             else:
-                codes = np.zeros(self.length, dtype=np.int64)
-                values, uniques = np.full(self.length, "", dtype=object), np.array([""], object)
-            self._texts[field_name] = self._remember(values, codes, uniques)
+                codes, uniques = np.zeros(self.length, dtype=CODE_TYPE), np.array([""], object)
+            self._texts[field_name] = Coded(codes, uniques)
         return self._texts[field_name]
 
     def raw(self, field_name: str, i: int) -> str:
@@ -595,8 +631,10 @@ class RowChecker:
         self._codes[id(values)] = (values, codes, uniques)
         return values
 
-    def coded(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def coded(self, values: Coded | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(codes, uniques) of ``values``, codes in order of first appearance."""
+        if isinstance(values, Coded):
+            return values.codes, values.uniques
         known = self._codes.get(id(values))
         if known is None or known[0] is not values:
             codes, uniques = pd.factorize(values, use_na_sentinel=False)
@@ -650,6 +688,23 @@ class RowChecker:
         is_first[1:] = group[1:] > running_max[:-1]
         return group, np.flatnonzero(is_first)
 
+    def representatives(self, columns: list) -> tuple[np.ndarray, np.ndarray]:
+        """Group rows that agree on every column: (group id per row, some row of each group),
+        groups in no particular order. Where order does not matter this is cheaper than
+        ``groups``: with few combinations, a table indexed by combination replaces hashing."""
+        coded = [self.codes_of(column) for column in columns]
+        sizes = [int(codes.max()) + 1 if len(codes) else 1 for codes in coded]
+        combinations = math.prod(sizes)
+        if self.length == 0 or combinations > self.length:
+            return self.groups(columns)
+        composite = _mixed_radix(coded, sizes)
+        row_of = np.full(combinations, -1, dtype=np.int64)
+        row_of[composite] = np.arange(self.length)  # some row of each combination present
+        present = np.flatnonzero(row_of >= 0)
+        number = np.zeros(combinations, dtype=CODE_TYPE)
+        number[present] = np.arange(len(present))
+        return number[composite], row_of[present]
+
     def all_distinct(self, columns: list[np.ndarray]) -> bool:
         """True when no two rows agree on every column, found without ``groups`` by ticking
         combinations off in a table when they are few enough (as in a counts extract);
@@ -690,14 +745,14 @@ class RowChecker:
             )
         )
 
-    def per_distinct(self, field_name: str, check: Callable, *, also=()) -> np.ndarray:
+    def per_distinct(self, field_name: str, check: Callable, *, also=()) -> Coded:
         """Apply ``check(text, *also_values) -> (result, message or None)`` once per distinct
         combination of the field's text and the ``also`` columns. Rows whose combination
-        fails get an error with its message. Returns the result per row (object array)."""
+        fails get an error with its message. Returns the result per row."""
         texts = self.text(field_name)
         if also:
-            group, first = self.groups([texts, *also])
-            arguments = [(texts[row], *(a[row] for a in also)) for row in first]
+            group, some = self.representatives([texts, *also])
+            arguments = [(texts[row], *(a[row] for a in also)) for row in some]
         else:
             # One column: its codes are the groups, and its distinct texts (each used, in
             # order of first appearance) are what to check.
@@ -711,13 +766,9 @@ class RowChecker:
         if len(failing):
             self._record(field_name, failing, messages[group[failing]])
         if len(arguments) == 0:
-            return np.array([], dtype=object)
+            return Coded(np.zeros(0, dtype=CODE_TYPE), np.array([], dtype=object))
         merged, uniques = pd.factorize(results, use_na_sentinel=False)  # "male", "Male" → one
-        return self._remember(
-            results[group],
-            np.asarray(merged, dtype=np.int64)[group],
-            np.asarray(uniques, dtype=object),
-        )
+        return Coded(merged.astype(CODE_TYPE)[group], np.asarray(uniques, dtype=object))
 
     # Checks -------------------------------------------------------------------------------
 
@@ -747,7 +798,7 @@ class RowChecker:
         skipped: set[str] = set()
         codes = self.per_distinct("indicator", look_up)
         if skipped:
-            set_aside = np.isin(codes, list(skipped))
+            set_aside = codes.isin(skipped)
             self.bad[set_aside] = True  # not errors: left out on the analyst's instruction
             self.set_aside |= set_aside
             self.notes.append(
@@ -759,9 +810,9 @@ class RowChecker:
         known = [info for info in infos if info is not None]
         position = {info.code: i for i, info in enumerate(known)}
         index_of_group = np.array(
-            [position[info.code] if info is not None else -1 for info in infos], dtype=np.int64
+            [position[info.code] if info is not None else -1 for info in infos], dtype=CODE_TYPE
         )
-        index = index_of_group[group] if len(distinct) else np.array([], dtype=np.int64)
+        index = index_of_group[group] if len(distinct) else np.array([], dtype=CODE_TYPE)
         return IndicatorLookup(codes=codes, index=index, infos=known)
 
     def resolve_areas(self, registry: Registry, *, may_create: bool):
@@ -781,9 +832,7 @@ class RowChecker:
             return text, None  # reported below, once we know whether it can be created
 
         codes = self.per_distinct("area_code", look_up)
-        unknown = (
-            np.isin(codes, list(unknown_codes)) if unknown_codes else np.zeros(self.length, bool)
-        )
+        unknown = codes.isin(unknown_codes)
         new_areas = pd.DataFrame(columns=NEW_AREA_COLUMNS)
         if may_create:
             name, area_type = self.text("area_name"), self.text("area_type")
@@ -847,11 +896,11 @@ class RowChecker:
 
         return self.per_distinct("age_band", normalise)
 
-    def parse_periods(self, field_name: str, indicators: IndicatorLookup) -> np.ndarray:
+    def parse_periods(self, field_name: str, indicators: IndicatorLookup) -> Coded:
         """Canonical period labels, parsing each distinct (label, indicator period kind) once:
         the period kind settles whether 2023/24 is a financial or an academic year."""
-        hints = [info.period_kind if info.period_kind in KINDS else "" for info in indicators.infos]
-        hints.append("")  # position -1: an unknown indicator
+        hints = {info.code: info.period_kind if info.period_kind in KINDS else ""
+                 for info in indicators.infos}  # fmt: skip
         name = self.column_name(field_name)
 
         @functools.cache
@@ -863,24 +912,26 @@ class RowChecker:
             except (ValueError, OverflowError) as error:  # PeriodLabelError, or year 0
                 return label, str(error) or f"Cannot read the period {label!r}."
 
-        # Grouped by indicator, whose codes are known, rather than by a column of hints.
+        # Grouped by indicator, whose codes are known, rather than by a column of hints; an
+        # unknown indicator (reported already) gives no hint.
         return self.per_distinct(
             field_name,
-            lambda label, position: parse(label, hints[position]),
-            also=(indicators.index,),
+            lambda label, code: parse(label, hints.get(code, "")),
+            also=(indicators.codes,),
         )
 
-    def periods_from_start_years(self, indicators: IndicatorLookup) -> np.ndarray:
+    def periods_from_start_years(self, indicators: IndicatorLookup) -> Coded:
         """FingertipsNext ``Year`` (a period's start year) → our label, by indicator period kind."""
         column = self.column_name("year")
+        infos = {info.code: info for info in indicators.infos}
 
-        def label(year: str, position: int):
+        def label(year: str, code: str):
             if not YEAR.match(year):
                 shown = repr(year) if year else "empty"
                 return year, f"{column} is {shown}; it must be a four-digit year such as 2023."
-            if position < 0:
+            info = infos.get(code)
+            if info is None:
                 return year, None  # the unknown indicator is reported already
-            info = indicators.infos[position]
             start = int(year)
             if not 1800 <= start <= 2200:
                 return year, f"{column} {year} is not a plausible year for public health data."
@@ -901,7 +952,7 @@ class RowChecker:
                 "'Time period' column with labels such as 2023/24 Q2 or Mar 2024 instead."
             )
 
-        return self.per_distinct("year", label, also=(indicators.index,))
+        return self.per_distinct("year", label, also=(indicators.codes,))
 
     def number(self, field_name: str) -> np.ndarray:
         """The column as floats (NaN when empty); text that is not a number is an error.
@@ -979,8 +1030,8 @@ class RowChecker:
         """Refuse total rows (All ages, Persons) in a cell that also has rows for its parts."""
         if not total.any() or total.all():
             return
-        group, first = self.groups(cell)
-        has_parts = np.zeros(len(first), dtype=bool)
+        group, some = self.representatives(cell)
+        has_parts = np.zeros(len(some), dtype=bool)
         has_parts[group[~total]] = True
         self.require(field_name, total & has_parts[group], message)
 

@@ -82,9 +82,12 @@ def lock_indicators(indicator_ids) -> None:
     Locks are taken in id order so two writers never wait on each other in a cycle."""
     if not is_postgresql():
         return  # SQLite serialises every write transaction already
-    with connection.cursor() as cursor:
-        for indicator_id in sorted(indicator_ids):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [74_001, int(indicator_id)])
+    ids = sorted(int(item) for item in indicator_ids)
+    with connection.cursor() as cursor:  # one statement, taking the locks in order
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, id) FROM (SELECT unnest(%s::int[]) AS id) ids",
+            [74_001, ids],
+        )
 
 
 def observations_incoming(frame: pd.DataFrame) -> pd.DataFrame:
