@@ -10,6 +10,7 @@ everywhere it matters.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,19 +67,68 @@ def analytics_derive(*, indicator_ids, incoming: pd.DataFrame | None = None) -> 
     the indicators are derived as they will be once it is, and it comes back with its
     suppression and comparisons worked out, so each new row is written once, whole. Stored
     rows are updated only where a derived column changed."""
+    derivation = observations_derive(indicator_ids, incoming=incoming)
+    return series_write(derivation, series_derive(derivation))
+
+
+def observations_apply(frame: pd.DataFrame, *, extract) -> tuple[WriteSummary, DeriveSummary]:
+    """Write a values frame (VALUES_COLUMNS) with history, and derive what depends on it.
+
+    Derived first, on the indicators as they will be, so each new row is written once with
+    its suppression and comparisons. The series' trends, SPC and inequality summaries are
+    computed on another thread while the database writes the rows (``series_derive`` reads
+    nothing from the database). Runs inside the caller's transaction; the indicators are
+    locked before their stored rows are read, so concurrent extracts apply in turn."""
+    incoming = observations_incoming(frame)
+    lock_indicators(incoming["indicator_id"].unique())
+    derivation = observations_derive(incoming["indicator_id"].unique(), incoming=incoming)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="derive") as pool:
+        series = pool.submit(series_derive, derivation)
+        written = observations_write(derivation.incoming, extract=extract)
+        derived = series_write(derivation, series.result())
+    return written, derived
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """The indicators' observations as derived (stored rows updated already), and what the
+    series step needs, read beforehand so that it runs without the database."""
+
+    indicator_ids: list[int]
+    shown: pd.DataFrame  # the observations, suppressed values blanked
+    indicators: pd.DataFrame  # by id: polarity, value_type, frequency, disclosure_rule
+    periods: pd.DataFrame  # id, sort_key, label
+    targets: pd.DataFrame  # indicator_id, area_id, sex, value, range_lower, range_upper
+    updated: int
+    incoming: pd.DataFrame | None  # with its derived suppression and comparisons
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesResults:
+    columns: dict[str, list]  # SeriesAnalytics rows as columns
+    summaries: list[InequalitySummary]
+
+
+def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
+    """Suppression and comparisons for every observation of the indicators (``incoming`` in
+    place of the rows it replaces); stored rows whose derived columns changed are updated."""
     indicator_ids = sorted(int(item) for item in indicator_ids)
-    if not indicator_ids:
-        return DeriveSummary(0, 0, 0, incoming=incoming)
     observations = observations_frame(indicator_ids, incoming=incoming)
-    if observations.empty:  # e.g. the only extract was reverted: nothing left to derive
-        SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
-        InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
-        return DeriveSummary(0, 0, 0, incoming=incoming)
     indicators = pd.DataFrame(
         Indicator.objects.filter(pk__in=indicator_ids).values(
             "id", "polarity", "value_type", "frequency", "disclosure_rule"
-        )
+        ),
+        columns=["id", "polarity", "value_type", "frequency", "disclosure_rule"],
     ).set_index("id")
+    periods = pd.DataFrame(
+        Period.objects.values_list("id", "sort_key", "label"), columns=["id", "sort_key", "label"]
+    )
+    targets = pd.DataFrame(
+        Target.objects.filter(indicator_id__in=indicator_ids).values(*TARGET_COLUMNS),
+        columns=TARGET_COLUMNS,
+    )
+    if observations.empty:  # e.g. the only extract was reverted: nothing left to derive
+        return Derivation(indicator_ids, observations, indicators, periods, targets, 0, incoming)
     observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
     before = observations[["suppressed", *DERIVED_COMPARISONS]].copy()
     observations["suppressed"] = suppression_flags(
@@ -87,43 +137,47 @@ def analytics_derive(*, indicator_ids, incoming: pd.DataFrame | None = None) -> 
             rule=observations["indicator_id"].map(indicators["disclosure_rule"]),
         )
     )
-    derived = observations[["id", "suppressed"]].join(comparisons_frame(observations))
+    derived = observations[["id", "suppressed"]].join(comparisons_frame(observations, targets))
     updated = derived_write(derived, before=before)
-    # Trends, SPC and inequality summaries leave suppressed values out (DOMAIN.md §7).
-    shown = observations.copy()
-    shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
-        np.nan
-    )
-    series = series_analytics_columns(shown, indicators)
-    SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).delete()
-    insert_columns(SeriesAnalytics, series)
-    summaries = inequality_summaries(shown)
-    InequalitySummary.objects.filter(indicator_id__in=indicator_ids).delete()
-    insert_instances(InequalitySummary, summaries)
     if incoming is not None:
         new = derived[observations["id"].to_numpy() == INCOMING]
         incoming = incoming.assign(
             suppressed=new["suppressed"].to_numpy(),
             **{column: new[column].to_numpy() for column in DERIVED_COMPARISONS},
         )
-    return DeriveSummary(
-        len(observations), len(series["indicator_id"]), len(summaries), updated, incoming
+    # Trends, SPC and inequality summaries leave suppressed values out (DOMAIN.md §7).
+    shown = observations
+    shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
+        np.nan
+    )
+    return Derivation(indicator_ids, shown, indicators, periods, targets, updated, incoming)
+
+
+def series_derive(derivation: Derivation) -> SeriesResults:
+    """Each series' trend and SPC, and the inequality summaries: no database access."""
+    if derivation.shown.empty:
+        return SeriesResults({}, [])
+    return SeriesResults(
+        series_analytics_columns(
+            derivation.shown, derivation.indicators, derivation.periods, derivation.targets
+        ),
+        inequality_summaries(derivation.shown),
     )
 
 
-def observations_apply(frame: pd.DataFrame, *, extract) -> tuple[WriteSummary, DeriveSummary]:
-    """Write a values frame (VALUES_COLUMNS) with history, and derive what depends on it.
+def series_write(derivation: Derivation, results: SeriesResults) -> DeriveSummary:
+    """Replace the indicators' series analytics and inequality summaries."""
+    SeriesAnalytics.objects.filter(indicator_id__in=derivation.indicator_ids).delete()
+    insert_columns(SeriesAnalytics, results.columns)
+    InequalitySummary.objects.filter(indicator_id__in=derivation.indicator_ids).delete()
+    insert_instances(InequalitySummary, results.summaries)
+    return DeriveSummary(
+        len(derivation.shown), len(results.columns.get("indicator_id", [])),
+        len(results.summaries), derivation.updated, derivation.incoming,
+    )  # fmt: skip
 
-    Derived first, on the indicators as they will be, so each new row is written once with
-    its suppression and comparisons. Runs inside the caller's transaction; the indicators
-    are locked before their stored rows are read, so concurrent extracts apply in turn."""
-    incoming = observations_incoming(frame)
-    indicator_ids = incoming["indicator_id"].unique()
-    lock_indicators(indicator_ids)
-    derived = analytics_derive(indicator_ids=indicator_ids, incoming=incoming)
-    return observations_write(derived.incoming, extract=extract), derived
 
-
+TARGET_COLUMNS = ["indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"]
 OBSERVATION_COLUMNS = [
     "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
     "suppressed", "england_comparison", "parent_comparison", "target_comparison",
@@ -190,7 +244,7 @@ def derived_write(derived: pd.DataFrame, *, before: pd.DataFrame) -> int:
 # --- Comparisons -----------------------------------------------------------------------------
 
 
-def comparisons_frame(observations: pd.DataFrame) -> pd.DataFrame:
+def comparisons_frame(observations: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """england_comparison, parent_comparison and target_comparison for every observation
     (indexed as ``observations``)."""
     frame = observations
@@ -217,20 +271,16 @@ def comparisons_frame(observations: pd.DataFrame) -> pd.DataFrame:
         {
             "england_comparison": england_label,
             "parent_comparison": parent_label,
-            "target_comparison": target_labels(merged),
+            "target_comparison": target_labels(merged, targets),
         },
         index=frame.index,
     )
 
 
-def target_labels(frame: pd.DataFrame) -> np.ndarray:
-    """RAG against the area's target, for headline values (no category) of the target's sex."""
-    targets = pd.DataFrame(
-        Target.objects.filter(indicator_id__in=frame["indicator_id"].unique()).values(
-            "indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"
-        ),
-        columns=["indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"],
-    ).rename(columns={"value": "target_value"})
+def target_labels(frame: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
+    """RAG against the area's target, for headline values (no category) of the target's sex.
+    ``targets``: the indicators' targets (TARGET_COLUMNS)."""
+    targets = targets.rename(columns={"value": "target_value"})
     labels = np.full(len(frame), "", dtype=object)
     if targets.empty:
         return labels
@@ -260,13 +310,15 @@ def target_labels(frame: pd.DataFrame) -> np.ndarray:
 
 
 def series_analytics_columns(
-    observations: pd.DataFrame, indicators: pd.DataFrame
+    observations: pd.DataFrame,
+    indicators: pd.DataFrame,
+    periods: pd.DataFrame,
+    targets: pd.DataFrame,
 ) -> dict[str, list | np.ndarray]:
     """SeriesAnalytics rows, as columns: per series, the recent trend on the indicator's run
     of periods (gaps as NaN) and the XmR chart of the values it has. Arrays, not per-series
     pandas, so tens of thousands of series take seconds; a series whose shape rules a trend
     out (too few periods, say) gets its indicator's one answer without a call per series."""
-    periods = pd.DataFrame(Period.objects.values_list("id", "sort_key"), columns=["id", "sort_key"])
     frame = observations.copy()
     frame["sort_key"] = frame["period_id"].map(periods.set_index("id")["sort_key"])
     frame = frame.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
@@ -285,7 +337,7 @@ def series_analytics_columns(
     columns["trend_marker"] = [trend.marker for trend in trends]
     columns["trend_label"] = [trend.label for trend in trends]
     columns["trend_reason"] = [(trend.reason or "")[:200] for trend in trends]
-    charts = _spc_by_series(frame, series_number)
+    charts = _spc_by_series(frame, series_number, targets, periods)
     keys = list(zip(*(columns[name] for name in SERIES), strict=True))
     for name, default in SPC_DEFAULTS.items():
         columns[name] = [charts[key][name] if key in charts else default for key in keys]
@@ -346,26 +398,24 @@ def _latest_periods(frame: pd.DataFrame, series_number: np.ndarray) -> np.ndarra
     return latest
 
 
-def _spc_by_series(frame: pd.DataFrame, series_number: np.ndarray) -> dict[tuple, dict]:
+def _spc_by_series(
+    frame: pd.DataFrame, series_number: np.ndarray, targets: pd.DataFrame, periods: pd.DataFrame
+) -> dict[tuple, dict]:
     """XmR results for every series with at least two values, keyed by series key."""
     has_value = frame["value"].notna().to_numpy()
     values_per_series = np.bincount(series_number[has_value], minlength=series_number.max() + 1)
     values = frame[has_value & (values_per_series[series_number] >= 2)]
     if values.empty:
         return {}
-    targets = pd.DataFrame(
-        Target.objects.filter(
-            indicator_id__in=values["indicator_id"].unique(), value__isnull=False
-        ).values("indicator_id", "area_id", "sex", "value"),
-        columns=["indicator_id", "area_id", "sex", "value"],
-    ).rename(columns={"value": "target"})
+    targets = targets.loc[targets["value"].notna(), ["indicator_id", "area_id", "sex", "value"]]
+    targets = targets.rename(columns={"value": "target"})
     values = values.merge(targets, on=["indicator_id", "area_id", "sex"], how="left")
     values.loc[values["category_type"] != "", "target"] = np.nan
     tables = xmr_charts_by_series(
         values, series_keys=SERIES, period_column="sort_key", value_column="value",
         polarity_column="polarity", target_column="target",
     )  # fmt: skip
-    labels = dict(Period.objects.values_list("sort_key", "label"))
+    labels = dict(zip(periods["sort_key"], periods["label"], strict=True))
     points = tables.points.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
     numbers = points.groupby(SERIES, sort=False).ngroup().to_numpy()
     bounds = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])

@@ -11,7 +11,12 @@ from indicators.models import (
     SeriesAnalytics,
     Target,
 )
-from ingest.derive import analytics_derive, observations_apply
+from ingest.derive import (
+    analytics_derive,
+    observations_apply,
+    observations_derive,
+    series_derive,
+)
 from ingest.schema import QUINTILE_TYPE, quintile_label
 from ingest.writing import observations_incoming, observations_write
 from tests.ingest.test_writing import extract, values_frame
@@ -177,3 +182,13 @@ def test_a_new_england_value_updates_only_the_rows_it_changes(series):
     assert changed == {observation("E54000039", "2023/24").pk}
     assert derived.updated == 1
     assert observation("E54000039", "2023/24").england_comparison == "Better"
+
+
+def test_the_series_step_reads_nothing_from_the_database(series, django_assert_num_queries):
+    """observations_apply runs series_derive on another thread, outside the transaction: it
+    must work from what observations_derive read."""
+    with transaction.atomic():
+        derivation = observations_derive([Observation.objects.first().indicator_id])
+        with django_assert_num_queries(0):
+            results = series_derive(derivation)
+    assert len(results.columns["indicator_id"]) >= 3 and len(results.summaries) == 1
