@@ -303,6 +303,14 @@ def _coded_rows(counts: pd.DataFrame, tree: TreeArrays, indicators) -> CodedRows
 
 def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values) of a text column; a missing value reads as ""."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and not column.hasnans:
+        # Validation hands over codes already: keep them, dropping categories no row uses.
+        codes = column.cat.codes.to_numpy()
+        categories = np.asarray(column.cat.categories, dtype=object)
+        used = np.bincount(codes, minlength=len(categories)) > 0
+        if used.all():
+            return codes, categories
+        return (np.cumsum(used) - 1)[codes], categories[used]
     codes, uniques = pd.factorize(column.fillna(""))
     return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
 

@@ -1074,9 +1074,10 @@ DISTINCT_TABLE_PER_ROW = 16
 
 
 def _mixed_radix(coded: list[np.ndarray], sizes: list[int]) -> np.ndarray:
-    """One int64 per row numbering its combination of codes (the product of sizes must be
-    below 2**62)."""
-    composite = np.zeros(len(coded[0]), dtype=np.int64)
+    """One integer per row numbering its combination of codes (the product of sizes must be
+    below 2**62): int32 when the combinations fit, to halve the memory."""
+    dtype = np.int32 if math.prod(sizes) < 2**31 else np.int64
+    composite = np.zeros(len(coded[0]), dtype=dtype)
     for codes, size in zip(coded, sizes, strict=True):
         composite *= size
         composite += codes
