@@ -452,7 +452,7 @@ def _table_from_columns(
         ]
     return RawTable(
         frame=frame,
-        source_rows=(data_rows + 1).astype(np.int64),  # record 0 is row 1
+        source_rows=np.add(data_rows, 1, dtype=np.int64),  # record 0 is row 1
         notes=notes,
         format=format,
         errors=errors.reset_index(drop=True),

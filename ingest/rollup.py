@@ -233,14 +233,15 @@ def _group(keys: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray, list[n
 def _sum(ids: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Sum per group, skipping NaN; NaN where a group has no number at all."""
     finite = np.isfinite(values)
+    if finite.all():  # as usual: no copy with the NaNs zeroed
+        return np.bincount(ids, weights=values, minlength=size).astype(float)
     total = np.bincount(ids, weights=np.where(finite, values, 0.0), minlength=size)
-    if not finite.all():
-        total[np.bincount(ids, weights=finite, minlength=size) == 0] = np.nan
+    total[np.bincount(ids[finite], minlength=size) == 0] = np.nan
     return total
 
 
 def _any(ids: np.ndarray, flags: np.ndarray, size: int) -> np.ndarray:
-    return np.bincount(ids, weights=flags, minlength=size) > 0
+    return np.bincount(ids[flags], minlength=size) > 0
 
 
 # --- the extract as integer codes -----------------------------------------------------------
@@ -412,6 +413,11 @@ class Coverage:
     complete_keys: np.ndarray  # sorted ip × n_areas + area of every ancestor to compute
     n_areas: int
     skipped: pd.DataFrame
+    # Each row's ip × small area pair, and each pair's ip and small area: per-row questions
+    # about a row's area are answered once per pair (a million rows hold about 50,000).
+    pair: np.ndarray
+    pair_ip: np.ndarray
+    pair_unit: np.ndarray
 
     def complete(self, ip: np.ndarray, area: np.ndarray) -> np.ndarray:
         if len(self.complete_keys) == 0:
@@ -424,7 +430,7 @@ class Coverage:
 def _coverage(rows: CodedRows, tree: TreeArrays) -> Coverage:
     """Which ancestors have every one of their small areas in the extract, per ip."""
     n_ip, n_areas = len(rows.ip_indicator), len(tree.codes)
-    _, (pair_ip, pair_unit) = _group([rows.ip, rows.unit], [n_ip, n_areas])
+    pair, (pair_ip, pair_unit) = _group([rows.ip, rows.unit], [n_ip, n_areas])
     unit_type = tree.type_code[pair_unit]
     _refuse_mixed_area_types(pair_ip, unit_type, rows, tree)
 
@@ -464,6 +470,9 @@ def _coverage(rows: CodedRows, tree: TreeArrays) -> Coverage:
         complete_keys=np.sort(ip[complete] * n_areas + ancestor[complete]),
         n_areas=n_areas,
         skipped=skipped.reset_index(drop=True),
+        pair=pair,
+        pair_ip=pair_ip,
+        pair_unit=pair_unit,
     )
 
 
@@ -501,12 +510,15 @@ class AreaSums:
 def _sum_to_parents(rows: CodedRows, role: np.ndarray, tree: TreeArrays, coverage: Coverage):
     """Sum the small areas into their parents, keeping the decile, where the parent is
     computed (an ancestor further up is only ever computed if the parent is)."""
-    parent = tree.parent[rows.unit]
-    keep = coverage.complete(rows.ip, parent)
+    pair_parent = tree.parent[coverage.pair_unit]
+    pair_keep = coverage.complete(coverage.pair_ip, pair_parent)
+    parent = pair_parent.astype(np.int32)[coverage.pair]
+    decile = tree.decile[coverage.pair_unit].astype(np.int8)[coverage.pair]
+    keep = pair_keep[coverage.pair]
     if keep.all():  # as usual: no copy of every column
         keep = slice(None)
-    decile = tree.decile[rows.unit[keep]]
-    keys = [rows.ip[keep], parent[keep], role[keep], rows.ethnic[keep] + 1, rows.band[keep], decile]
+    keys = [rows.ip[keep], parent[keep], role[keep], rows.ethnic[keep] + 1, rows.band[keep],
+            decile[keep]]  # fmt: skip
     sizes = [
         len(rows.ip_indicator),
         len(tree.codes),

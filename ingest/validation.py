@@ -768,6 +768,8 @@ class RowChecker:
         if len(arguments) == 0:
             return Coded(np.zeros(0, dtype=CODE_TYPE), np.array([], dtype=object))
         merged, uniques = pd.factorize(results, use_na_sentinel=False)  # "male", "Male" → one
+        if (merged == np.arange(len(merged))).all():  # nothing merged: the groups are the codes
+            return Coded(np.asarray(group, dtype=CODE_TYPE), np.asarray(uniques, dtype=object))
         return Coded(merged.astype(CODE_TYPE)[group], np.asarray(uniques, dtype=object))
 
     # Checks -------------------------------------------------------------------------------
