@@ -5,7 +5,9 @@ value with England and with its parent area (95% CI against the comparator, Fing
 and with its target (RAG, §9.5); each series' recent trend (§10) and XmR chart (§11); and
 each area-period's inequality summary across national IMD quintiles (§6). Recomputing the
 whole indicator is what makes a new England value, a new period or a revert correct
-everywhere it matters.
+everywhere it matters. In the pipeline it runs before the write, over the stored rows with
+the extract's rows in their place, so each new row is written once with its derived columns
+(``observations_apply``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Steps (each a function in its own module, tested alone):
 parse (``parsing``) → validate (``validation``) → roll up and compute, for granular counts
-(``rollup``, ``compute``) → write with history (``writing``) → derive comparisons, trends,
-SPC and inequality summaries (``derive``). Write and derive share one transaction: an extract
-is applied whole or not at all. The Extract row records progress and outcome; the stored file
+(``rollup``, ``compute``) → derive suppression, comparisons, trends, SPC and inequality
+summaries (``derive``) → write with history (``writing``). Derive comes first so each new row
+is written once, whole; derive and write share one transaction: an extract is applied whole
+or not at all. The Extract row records progress and outcome; the stored file
 and its error report are kept.
 """
 
