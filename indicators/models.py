@@ -400,6 +400,15 @@ def _limits_ordered(lower: str, upper: str, name: str) -> models.CheckConstraint
     )
 
 
+def copied_key(to, *, on_delete) -> models.ForeignKey:
+    """A foreign key whose value is copied from an observation's, which its own constraint
+    checks in the same transaction: no database constraint or index of its own (each costs
+    time on every row an extract writes). Django still applies ``on_delete`` to ORM deletes."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, related_name="+", db_constraint=False, db_index=False
+    )
+
+
 class ObservationValues(models.Model):
     """The measured fields shared by an observation and each of its history rows."""
 
@@ -503,18 +512,9 @@ class ObservationHistory(ObservationValues):
     ``created`` rows delete the observation the extract added."""
 
     observation_key = models.CharField(max_length=400)
-    # The key is a copy of an observation's, whose own constraints check it in the same
-    # transaction: no database constraint or index of its own (each costs time on every row
-    # an extract writes). Django still applies on_delete to ORM deletes.
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
-    period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
+    indicator = copied_key(Indicator, on_delete=models.PROTECT)
+    area = copied_key(Area, on_delete=models.PROTECT)
+    period = copied_key(Period, on_delete=models.PROTECT)
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120, blank=True)
@@ -677,17 +677,11 @@ class Commentary(models.Model):
 class SeriesKey(models.Model):
     """A series: one indicator in one area for one sex, age and category, over time.
 
-    Derived rows copy their keys from observations, whose own constraints check them in the
-    same transaction: no database constraints of their own (each costs time on every row an
-    extract derives). Django still cascades ORM deletes. The indexes below lead with
-    indicator and area, so neither needs one alone."""
+    Derived rows copy their keys from observations (``copied_key``); the indexes of the
+    models below lead with indicator and area."""
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
+    indicator = copied_key(Indicator, on_delete=models.CASCADE)
+    area = copied_key(Area, on_delete=models.CASCADE)
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120, blank=True)
@@ -703,9 +697,7 @@ class SeriesAnalytics(SeriesKey):
     ``spc_points`` holds one entry per period (oldest first): period label, value, mean,
     process limits, special-cause rule flags and point type, so charts only read."""
 
-    latest_period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
+    latest_period = copied_key(Period, on_delete=models.PROTECT)
     trend_marker = models.CharField(max_length=30, blank=True)
     trend_label = models.CharField(max_length=60, blank=True)
     trend_reason = models.CharField(max_length=200, blank=True)
@@ -741,16 +733,9 @@ class InequalitySummary(models.Model):
     quintiles): SII and RII with 95% limits, and the gap and ratio between the most and
     least deprived groups. ``note`` says why anything is missing."""
 
-    # Keys copied from observations, as for SeriesKey.
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    area = models.ForeignKey(
-        Area, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
-    )
-    period = models.ForeignKey(
-        Period, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
-    )
+    indicator = copied_key(Indicator, on_delete=models.CASCADE)
+    area = copied_key(Area, on_delete=models.CASCADE)
+    period = copied_key(Period, on_delete=models.PROTECT)
     sex = models.CharField(max_length=10, choices=Sex.choices)
     age = models.CharField(max_length=40)
     category_type = models.CharField(max_length=120)
