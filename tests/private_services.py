@@ -18,6 +18,17 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("OUTCOMES_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
+def stop_process(process: subprocess.Popen, *, timeout: float) -> None:
+    """Ask a child process to stop, and kill it if it has not within ``timeout`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -58,13 +69,8 @@ class PrivateRedis:
         wait_for_port(self.port)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process, timeout=10)
         self.process = None
         wait_for_port(self.port, open_=False)
 

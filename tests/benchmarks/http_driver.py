@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.private_services import stop_process
+
 REPO = Path(__file__).resolve().parents[2]
 BENCH_USER = "bench_viewer"
 BENCH_PASSWORD = "bench-viewer-password-1"  # noqa: S105 - a throwaway benchmark database
@@ -56,12 +58,7 @@ def gunicorn(database_url: str, *, workers: int, log: Path):
                 time.sleep(0.2)
             yield port
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process, timeout=30)
 
 
 def request(port: int, path: str, *, cookie: str = "", method="GET", body=None, headers=None):

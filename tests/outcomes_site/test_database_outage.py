@@ -21,7 +21,7 @@ from django.urls import path
 
 from outcomes_site import urls as site_urls
 from tests.conftest import REPO, skip_or_fail
-from tests.private_services import PrivatePostgreSQL, free_port, wait_for_port
+from tests.private_services import PrivatePostgreSQL, free_port, stop_process, wait_for_port
 
 
 def database_down(request):
@@ -165,10 +165,5 @@ def test_postgresql_restarted_while_pages_are_served(tmp_path):
         assert app.poll() is None, "the app was not restarted"
     finally:
         if app is not None:
-            app.terminate()
-            try:
-                app.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                app.kill()
-                app.wait()
+            stop_process(app, timeout=20)
         database.remove()
