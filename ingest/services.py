@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators import audit
+from indicators.exports import safe_text
 from indicators.models import Area, AreaType, AuditAction, Extract, ExtractKind, ExtractStatus
 from ingest import lookups
 from ingest.compute import compute_values
@@ -321,16 +322,26 @@ def _fail(extract, message, *, errors=None, rows_read=0, notes=()) -> Extract:
     if errors is not None and not errors.empty:
         rejected = int(errors["row"].nunique())
         fields |= {"rows_rejected": rejected, "rows_accepted": max(rows_read - rejected, 0)}
-        buffer = io.StringIO()
-        errors.to_csv(buffer, index=False)
         extract.error_report.save(
-            f"extract-{extract.pk}-errors.csv", ContentFile(buffer.getvalue().encode()), save=False
+            f"extract-{extract.pk}-errors.csv", ContentFile(error_report_csv(errors)), save=False
         )
         fields["error_report"] = extract.error_report.name
         fields["report"]["errors_shown"] = errors.head(20).astype(str).to_dict("records")
     _progress(extract, **fields)
     logger.info("Extract %s failed: %s", extract.pk, message)
     return Extract.objects.get(pk=extract.pk)
+
+
+def error_report_csv(errors: pd.DataFrame) -> bytes:
+    """The error report as CSV. Its cells quote the analyst's file, so every text cell goes
+    through the export's formula rule (``safe_text``), as in every CSV the site writes.
+    (Validation has already shortened long values with ``cell_excerpt``.)"""
+    report = errors.astype({"column": str, "value": str, "message": str})
+    for column in ("column", "value", "message"):
+        report[column] = report[column].map(safe_text)
+    buffer = io.StringIO()
+    report.to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
 
 
 def extract_fail_unexpectedly(*, extract_id: int, error: BaseException) -> None:

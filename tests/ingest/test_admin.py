@@ -1,8 +1,12 @@
 """The analysts' upload screens: upload, detail with progress, error report, revert, templates."""
 
+import csv
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from indicators.exports import FORMULA_STARTS
 from indicators.models import Extract, Observation
 from tests.ingest.test_services import SMOKING_2023, counts_file
 
@@ -93,3 +97,34 @@ def test_template_files(signed_in, kind, first_line):
 def test_viewers_cannot_reach_the_upload_screen(client, viewer, framework):
     client.force_login(viewer)
     assert client.get("/admin/indicators/extract/upload/").status_code == 302  # to admin login
+
+
+def error_report_rows(client, extract) -> list[list[str]]:
+    report = client.get(f"/admin/indicators/extract/{extract.pk}/errors.csv")
+    return list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+
+
+DDE = "+cmd|' /C calc'!A0"
+
+
+def test_the_error_report_neutralises_every_cell_a_spreadsheet_would_run(signed_in):
+    upload(
+        signed_in,
+        counts_file(
+            [
+                "=1+1,2023/24,E01014485,Male,All ages,30,200",
+                "PRV01,2023/24,@SUM(1+1)*cmd|' /C calc'!A0,Male,All ages,30,200",
+                f"PRV01,2023/24,E01014486,{DDE},All ages,30,200",
+                f"PRV01,2023/24,E01014486,Female,All ages,-2+3{DDE},205",
+            ]
+        ),
+    )
+    extract = Extract.objects.get()
+    header, *rows = error_report_rows(signed_in, extract)
+    assert header == ["row", "column", "value", "message"]
+    assert [value for _, _, value, _ in rows] == [
+        "'=1+1", "'@SUM(1+1)*cmd|' /C calc'!A0", f"'{DDE}", f"'-2+3{DDE}",
+    ]  # fmt: skip
+    for _, column, value, message in rows:
+        for cell in (column, value, message):
+            assert not cell.startswith(FORMULA_STARTS), cell
