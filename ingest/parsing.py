@@ -13,9 +13,11 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,17 @@ MAX_UNCOMPRESSED_FACTOR = 20
 MAX_UNCOMPRESSED_BYTES = 1024**3
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_FROM_BYTES = 1024**2  # a member smaller than this cannot do harm whatever its ratio
+
+# The widest layout we read is a Fingertips download (26 columns; a granular extract has 8),
+# with room for a few columns an analyst adds. A value further right would make the reader
+# fill every row out to it: one cell in column XFD costs 16,384 cells a row.
+MAX_SHEET_COLUMNS = 32
+# Blank rows between a sheet's values, beyond which it is refused rather than read row by row
+# (a stray value in row 1,048,576 under 20 rows of data is a mistake, not an extract).
+MAX_BLANK_SHEET_ROWS = 10_000
+
+# Cell values quoted back in messages, the error report and the extract page, at most.
+SHOWN_CHARACTERS = 200
 
 CODE_TYPE = np.int32  # codes of distinct cell values: half the memory of int64
 
@@ -210,7 +223,7 @@ def _read_csv_row_by_row(text: str) -> tuple[list[list[str]], pd.DataFrame]:
                     {
                         "row": index + 1,
                         "column": "",
-                        "value": ",".join(extra)[:200],
+                        "value": cell_excerpt(",".join(extra)),
                         "message": (
                             f"This row has {len(row)} fields but the header has {width} "
                             "columns. Check for an unquoted comma in a value, or quote it."
@@ -258,7 +271,11 @@ def _unclosed_quote_message(parser_message: str) -> str:
 
 
 def read_xlsx(data: bytes, *, max_bytes: int) -> RawTable:
-    """Read the first sheet of an .xlsx workbook as text, never evaluating formulas."""
+    """Read the first sheet of an .xlsx workbook as text, never evaluating formulas.
+
+    openpyxl fills every row out to the widest row and every gap between rows, so the sheet's
+    XML is scanned first (``sheet_extent``): a sheet with values too far right or too far
+    apart is refused, and openpyxl reads only up to the last row and column holding a value."""
     check_zip_is_safe(data, max_bytes=max_bytes)
     import openpyxl  # imported here: only .xlsx uploads pay for it
 
@@ -279,11 +296,14 @@ def read_xlsx(data: bytes, *, max_bytes: int) -> RawTable:
                 f"Read the first sheet, '{sheet.title}'; the workbook's other sheets "
                 f"({', '.join(repr(name) for name in workbook.sheetnames[1:])}) were ignored."
             )
-        # Declared dimensions can be wrong (or absurd); read the cells that exist instead.
+        extent = sheet_extent(data)
+        # Declared dimensions can be wrong (or absurd); the scanned extent is what holds values.
         sheet.reset_dimensions()
         rows = [
             [_cell_text(value) for value in row]
-            for row in sheet.iter_rows(min_row=1, values_only=True)
+            for row in sheet.iter_rows(
+                min_row=1, max_row=extent.last_row, max_col=extent.last_column, values_only=True
+            )
         ]
     except ExtractRejected:
         raise
@@ -296,6 +316,125 @@ def read_xlsx(data: bytes, *, max_bytes: int) -> RawTable:
         workbook.close()
     rows, errors = _square_rows(rows)
     return _table_from_rows(rows, errors, notes=notes, format="xlsx")
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """Where a worksheet's values lie (cells that are only formatted do not count)."""
+
+    last_row: int
+    last_column: int
+    rows: int  # rows holding at least one value
+
+
+def sheet_extent(data: bytes) -> SheetExtent:
+    """The first worksheet's extent, from one streamed pass over its XML that keeps no more
+    than a row in memory. Refuses a value beyond MAX_SHEET_COLUMNS as soon as it is seen, and
+    a sheet whose values are more than MAX_BLANK_SHEET_ROWS blank rows apart."""
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as archive,
+        archive.open(first_worksheet_part(archive)) as stream,
+    ):
+        extent = _scan_sheet(stream)
+    if extent.rows == 0:
+        raise ExtractRejected("The file has no header row and no data.")
+    blank = extent.last_row - extent.rows
+    if blank > MAX_BLANK_SHEET_ROWS:
+        raise ExtractRejected(
+            f"The sheet's last value is in row {extent.last_row:,}, but only {extent.rows:,} "
+            f"of its rows hold values: {blank:,} rows are blank. Delete the stray values far "
+            "below (or above) the data and upload it again."
+        )
+    return extent
+
+
+def _scan_sheet(stream) -> SheetExtent:
+    last_row = last_column = rows = 0
+    row_number = column = 0
+    row_has_value = False
+    sheet_data = None
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        name = _local_name(element.tag)
+        if event == "start":
+            if name == "sheetData":
+                sheet_data = element
+            elif name == "row":  # a row or cell without a reference follows the one before
+                row_number = int(element.get("r") or row_number + 1)
+                column, row_has_value = 0, False
+            continue
+        if name == "c":
+            column = _column_number(element.get("r")) or column + 1
+            if any(_local_name(child.tag) in {"v", "is", "f"} for child in element):
+                if column > MAX_SHEET_COLUMNS:
+                    raise ExtractRejected(_too_wide_message(column, row_number))
+                row_has_value = True
+                last_column = max(last_column, column)
+            element.clear()
+        elif name == "row":
+            if row_has_value:
+                rows, last_row = rows + 1, row_number
+            if sheet_data is not None:
+                sheet_data.clear()  # rows already counted: memory stays at one row
+    return SheetExtent(last_row=last_row, last_column=last_column, rows=rows)
+
+
+def _too_wide_message(column: int, row: int) -> str:
+    return (
+        f"The sheet has data in column {_column_letters(column)} (row {row:,}); an extract has "
+        f"at most {MAX_SHEET_COLUMNS} columns (a Fingertips download has 26, a granular "
+        f"extract 8). Delete the values beyond column {_column_letters(MAX_SHEET_COLUMNS)} "
+        "and upload it again."
+    )
+
+
+def first_worksheet_part(archive: zipfile.ZipFile) -> str:
+    """The zip member openpyxl reads as the first worksheet: the workbook's first <sheet>
+    whose relationship is a worksheet (a chartsheet is not one) and whose part exists."""
+    package = _relationships(archive, "")
+    workbook = next(target for kind, target in package.values() if kind.endswith("/officeDocument"))
+    targets = _relationships(archive, workbook)
+    members = set(archive.namelist())
+    for element in ElementTree.fromstring(archive.read(workbook)).iter():
+        if _local_name(element.tag) != "sheet":
+            continue
+        ids = [value for key, value in element.attrib.items() if _local_name(key) == "id"]
+        kind, target = targets.get(ids[0] if ids else "", ("", ""))
+        if kind.endswith("/worksheet") and target in members:
+            return target
+    raise ExtractRejected("The workbook has no worksheets.")
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, zip member) from a part's .rels ("" for the package's)."""
+    folder, name = posixpath.split(part)
+    relationships = {}
+    for element in ElementTree.fromstring(
+        archive.read(posixpath.join(folder, "_rels", f"{name}.rels"))
+    ):
+        target = element.get("Target", "")
+        member = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+        relationships[element.get("Id", "")] = (element.get("Type", ""), posixpath.normpath(member))
+    return relationships
+
+
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _column_number(reference: str | None) -> int:
+    """1 for "A7", 16,384 for "XFD1"; 0 without a reference."""
+    number = 0
+    for letter in re.match(r"[A-Z]*", reference or "").group():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def check_zip_is_safe(data: bytes, *, max_bytes: int) -> None:
@@ -367,7 +506,7 @@ def _square_rows(rows: list[list[str]]) -> tuple[list[list[str]], pd.DataFrame]:
                 {
                     "row": index + 1,
                     "column": "",
-                    "value": ",".join(cell for cell in extra if cell.strip())[:200],
+                    "value": cell_excerpt(",".join(cell for cell in extra if cell.strip())),
                     "message": (
                         f"This row has values beyond the last header column (column {width}). "
                         "Give every column a header, or delete the stray values."
@@ -382,6 +521,17 @@ def _square_rows(rows: list[list[str]]) -> tuple[list[list[str]], pd.DataFrame]:
 
 
 # --- Shared --------------------------------------------------------------------------------
+
+
+def cell_excerpt(text) -> str:
+    """A cell's text as quoted back in a message, the error report or the extract page: whole
+    up to SHOWN_CHARACTERS, else its start and its full length, so that one 5 MB field cannot
+    make a 10 MB page. Never longer than SHOWN_CHARACTERS, so applying it twice is harmless."""
+    text = "" if text is None else str(text)
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    length = f"…({len(text):,} characters)"
+    return text[: SHOWN_CHARACTERS - len(length)] + length
 
 
 def _table_from_rows(
@@ -427,7 +577,8 @@ def _table_from_columns(
     header_at, data_rows = non_blank[0], non_blank[1:]
     header = _column_names([uniques[codes[header_at]] for codes, uniques, _ in cleaned])
     if len(data_rows) == 0 and len(errors) == 0:
-        shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+        shown = ", ".join(cell_excerpt(name) for name in header[:8])
+        shown += ", …" if len(header) > 8 else ""
         raise ExtractRejected(f"The file has a header ({shown}) but no data rows.")
 
     distinct, cells = {}, {}
@@ -448,7 +599,8 @@ def _table_from_columns(
         notes = [
             *notes,
             f"Removed literal double quotes left around values in {', '.join(quoted)} "
-            f"(e.g. {next(iter(quoted.values()))}), as FingertipsNext exports write them.",
+            f"(e.g. {cell_excerpt(next(iter(quoted.values())))}), as FingertipsNext exports "
+            "write them.",
         ]
     return RawTable(
         frame=frame,
@@ -522,8 +674,8 @@ def _column_names(header: list[str]) -> list[str]:
     for position, name in enumerate(names, start=1):
         if name in seen:
             raise ExtractRejected(
-                f"The header names the column '{name}' twice (columns {seen[name]} and "
-                f"{position}). Rename or delete one of them."
+                f"The header names the column '{cell_excerpt(name)}' twice (columns "
+                f"{seen[name]} and {position}). Rename or delete one of them."
             )
         seen[name] = position
     return names

@@ -31,7 +31,7 @@ from indicators.models import Area, AreaType, AuditAction, Extract, ExtractKind,
 from ingest import lookups
 from ingest.compute import compute_values
 from ingest.derive import analytics_derive, observations_apply
-from ingest.parsing import ExtractRejected, check_file_type, read_table
+from ingest.parsing import ExtractRejected, check_file_type, check_zip_is_safe, read_table
 from ingest.rollup import roll_up
 from ingest.validation import validate_counts, validate_values
 from ingest.writing import RevertRefused, observations_revert
@@ -90,7 +90,10 @@ def extract_create(
             f"The file is {len(data):,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
         )
     try:
-        check_file_type(data, filename=Path(original_name).name or "The file")
+        # Cheap checks only (the first bytes, a zip's directory): reading the sheet is the
+        # worker's job, so an upload never waits on a hostile workbook.
+        if check_file_type(data, filename=Path(original_name).name or "The file") == "xlsx":
+            check_zip_is_safe(data, max_bytes=settings.UPLOAD_MAX_BYTES)
     except ExtractRejected as rejection:
         raise ExtractRefused(rejection.message) from None
     checksum = hashlib.sha256(data).hexdigest()

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.periods import KINDS, calendar_year, financial_year, parse_period_label
-from ingest.parsing import CODE_TYPE, ExtractRejected, RawTable
+from ingest.parsing import CODE_TYPE, SHOWN_CHARACTERS, ExtractRejected, RawTable, cell_excerpt
 from ingest.schema import (
     ALL_AGES,
     COUNTS_COLUMNS,
@@ -320,8 +320,8 @@ def swapped_categories_note(rows: RowChecker) -> str:
     """Say which columns were swapped, quoting what each holds (called before the swap)."""
     type_column, category_column = rows.column_name("category_type"), rows.column_name("category")
     types, values = rows.text("category"), rows.text("category_type")
-    type_examples = ", ".join(repr(text) for text in pd.unique(types[types != ""])[:2])
-    value_examples = ", ".join(repr(text) for text in pd.unique(values[values != ""])[:2])
+    type_examples = ", ".join(quoted(text) for text in pd.unique(types[types != ""])[:2])
+    value_examples = ", ".join(quoted(text) for text in pd.unique(values[values != ""])[:2])
     return (
         f"The {type_column} and {category_column} columns look swapped ({category_column} "
         f"holds category types such as {type_examples}; {type_column} holds categories such "
@@ -452,6 +452,22 @@ def validate_counts(raw: RawTable, *, registry: Registry) -> Validated:
 # --- Columns -------------------------------------------------------------------------------
 
 
+def quoted(text: str) -> str:
+    """A cell's text in quotes for a message, shortened as everywhere a value is echoed."""
+    return repr(cell_excerpt(text))
+
+
+def shortened(cells: pd.Series) -> pd.Series:
+    """The error report's values through ``cell_excerpt``, calling it only for long ones (a
+    failed extract can have a million errors)."""
+    long = cells.str.len() > SHOWN_CHARACTERS
+    if not long.any():
+        return cells
+    cells = cells.copy()
+    cells[long] = cells[long].map(cell_excerpt)
+    return cells
+
+
 def header_key(name: str) -> str:
     """A header name reduced so that 'Area Code', 'AreaCode' and 'area_code' agree."""
     return re.sub(r"[\s_\-]+", "", str(name)).lower()
@@ -468,7 +484,7 @@ def map_columns(raw: RawTable, headers: dict[str, tuple[str, ...]]) -> dict[str,
             matches = by_key.get(key, [])
             if len(matches) > 1:
                 raise ExtractRejected(
-                    f"The columns {' and '.join(repr(name) for name in matches)} look like the "
+                    f"The columns {' and '.join(quoted(name) for name in matches)} look like the "
                     "same column; keep one of them."
                 )
             if matches:
@@ -490,7 +506,7 @@ def require_columns(
     if not missing:
         return
     present = list(raw.frame.columns)
-    listed = ", ".join(repr(name) for name in present[:30]) + (", …" if len(present) > 30 else "")
+    listed = ", ".join(quoted(name) for name in present[:30]) + (", …" if len(present) > 30 else "")
     hint = ""
     if len(map_columns(raw, other_kind)) >= 4:
         hint = f" It looks like a {other_name} extract: choose that kind when uploading."
@@ -614,7 +630,8 @@ class RowChecker:
         return self._texts[field_name]
 
     def raw(self, field_name: str, i: int) -> str:
-        return self.text(field_name)[i]
+        """One cell's text as a message quotes it (shortened if long)."""
+        return cell_excerpt(self.text(field_name)[i])
 
     def swap(self, first: str, second: str) -> None:
         """Read two fields from each other's columns (errors then name the right column)."""
@@ -792,8 +809,9 @@ class RowChecker:
                     return text, None
                 other = " or its Fingertips indicator ID" if by_fingertips_id else ""
                 return text, (
-                    f"Indicator {text!r} is not in the registry: use one of our indicator codes "
-                    f"(e.g. LTC01){other}, and add the indicator to the registry first if it is new."
+                    f"Indicator {quoted(text)} is not in the registry: use one of our indicator "
+                    f"codes (e.g. LTC01){other}, and add the indicator to the registry first if it "
+                    "is new."
                 )
             return info.code, None
 
@@ -843,8 +861,8 @@ class RowChecker:
                 "area_code",
                 unknown & ~creatable,
                 lambda i: (
-                    f"Area code {codes[i]!r} is not a known area, and the row has no Area Name "
-                    "and Area Type to create it from."
+                    f"Area code {quoted(codes[i])} is not a known area, and the row has no Area "
+                    "Name and Area Type to create it from."
                 ),
             )
             found = pd.DataFrame(
@@ -867,7 +885,7 @@ class RowChecker:
                 "area_code",
                 unknown,
                 lambda i: (
-                    f"Area code {codes[i]!r} is not a known area. Add it to the areas list "
+                    f"Area code {quoted(codes[i])} is not a known area. Add it to the areas list "
                     f"first (manage.py import_areas){hint}."
                 ),
             )
@@ -877,7 +895,7 @@ class RowChecker:
         def normalise(text: str):
             sex = SEXES.get(text.lower())
             if sex is None:
-                shown = repr(text) if text else "empty"
+                shown = quoted(text) if text else "empty"
                 return text, f"Sex is {shown}; it must be Persons, Male or Female."
             return sex, None
 
@@ -889,7 +907,7 @@ class RowChecker:
         def normalise(text: str):
             band = bands.get(re.sub(r"\s+", "", text).lower())
             if band is None:
-                shown = repr(text) if text else "empty"
+                shown = quoted(text) if text else "empty"
                 return text, (
                     f"Age band is {shown}; it must be a five-year band of the 2013 European "
                     "Standard Population (0-4, 5-9, … 85-89, 90+) or 'All ages'."
@@ -909,6 +927,8 @@ class RowChecker:
         def parse(label: str, hint: str):
             if not label:
                 return label, f"{name} is empty."
+            if len(label) > SHOWN_CHARACTERS:  # not a label; the parser's message quotes it
+                return label, f"Cannot read the period {quoted(label)}."
             try:
                 return parse_period_label(label, kind_hint=hint or None).label, None
             except (ValueError, OverflowError) as error:  # PeriodLabelError, or year 0
@@ -929,7 +949,7 @@ class RowChecker:
 
         def label(year: str, code: str):
             if not YEAR.match(year):
-                shown = repr(year) if year else "empty"
+                shown = quoted(year) if year else "empty"
                 return year, f"{column} is {shown}; it must be a four-digit year such as 2023."
             info = infos.get(code)
             if info is None:
@@ -970,8 +990,8 @@ class RowChecker:
         if len(failing):
             label = MEASURE_LABELS[field_name]
             messages = [
-                f"{label} {text!r} is not a number. Write plain digits such as 1234.5, with no "
-                "thousands separators, % signs or words."
+                f"{label} {quoted(text)} is not a number. Write plain digits such as 1234.5, "
+                "with no thousands separators, % signs or words."
                 for text in uniques[codes[failing]]
             ]
             self._record(field_name, failing, messages)
@@ -1046,6 +1066,7 @@ class RowChecker:
         if len(errors):
             errors = errors.sort_values("row", kind="stable").reset_index(drop=True)
         errors = errors.astype({"row": "int64", "column": "str", "value": "str", "message": "str"})
+        errors["value"] = shortened(errors["value"])
         if self.bad.any():
             frame = frame[~self.bad].reset_index(drop=True)
         types = {}

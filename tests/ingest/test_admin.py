@@ -128,3 +128,14 @@ def test_the_error_report_neutralises_every_cell_a_spreadsheet_would_run(signed_
     for _, column, value, message in rows:
         for cell in (column, value, message):
             assert not cell.startswith(FORMULA_STARTS), cell
+
+
+def test_a_5_mb_value_is_shortened_in_the_report_and_on_the_page(signed_in):
+    huge = "E" * 5_242_880
+    upload(signed_in, counts_file([f"PRV01,2023/24,{huge},Male,All ages,30,200"]))
+    extract = Extract.objects.get()
+    (row,) = error_report_rows(signed_in, extract)[1:]
+    assert row[2] == "E" * 177 + "…(5,242,880 characters)"
+    assert row[3].startswith(f"Area code '{'E' * 177}…(5,242,880 characters)' is not a known")
+    page = signed_in.get(f"/admin/indicators/extract/{extract.pk}/detail/").text
+    assert "…(5,242,880 characters)" in page and len(page) < 50_000

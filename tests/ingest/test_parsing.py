@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from ingest.parsing import ExtractRejected, read_table
+from ingest.parsing import SHOWN_CHARACTERS, ExtractRejected, cell_excerpt, read_table
 from ingest.schema import ERROR_COLUMNS
 
 DATA = Path(__file__).parent / "data"
@@ -335,3 +336,111 @@ def test_a_damaged_xlsx_is_refused():
 def test_a_zip_that_is_not_a_workbook_is_refused():
     data = zip_bytes({"readme.txt": b"hello"})
     assert "could not be opened as an Excel workbook" in rejection(data, filename="x.xlsx")
+
+
+# --- Hostile sheets: tiny files whose extent would make a reader fill millions of cells ----
+
+SHEET_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def raw_workbook(sheet_rows: str) -> bytes:
+    """A minimal .xlsx whose one sheet holds ``sheet_rows`` (raw <row> XML) as written."""
+    package_type = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return zip_bytes(
+        {
+            "[Content_Types].xml": (
+                b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+                b'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+                b'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+            ),
+            "_rels/.rels": (
+                f'<Relationships xmlns="{package_type}"><Relationship Id="rId1" '
+                f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            ).encode(),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{SHEET_NAMESPACE}" xmlns:r="{RELATIONSHIPS}"><sheets>'
+                '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ).encode(),
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationships xmlns="{package_type}"><Relationship Id="rId1" '
+                f'Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+            ).encode(),
+            "xl/worksheets/sheet1.xml": (
+                f'<worksheet xmlns="{SHEET_NAMESPACE}"><sheetData>{sheet_rows}</sheetData>'
+                "</worksheet>"
+            ).encode(),
+        }
+    )
+
+
+def text_cell(reference: str, text: str) -> str:
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def peak_megabytes_while(read) -> float:
+    """Peak Python allocation while ``read()`` runs, in MB (a bound on work, not a timing)."""
+    tracemalloc.start()
+    try:
+        read()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak / MB
+
+
+def test_a_sheet_with_a_value_in_column_xfd_is_refused_naming_the_column():
+    # 3,000 rows with one cell in the last column: a 17 KB file that openpyxl would fill out
+    # to 16,384 cells a row (49 million cells, about 0.9 GB).
+    data = raw_workbook(
+        "".join(f'<row r="{row}">{text_cell(f"XFD{row}", "x")}</row>' for row in range(1, 3001))
+    )
+    assert len(data) < 50_000
+    messages = []
+    peak = peak_megabytes_while(lambda: messages.append(rejection(data, filename="wide.xlsx")))
+    assert messages[0].startswith(
+        "The sheet has data in column XFD (row 1); an extract has at most"
+    )
+    assert peak < 50
+
+
+def test_a_sheet_with_values_a_million_rows_apart_is_refused_without_reading_the_gap():
+    data = raw_workbook(
+        f'<row r="1">{text_cell("A1", "indicator_code")}{text_cell("B1", "period")}</row>'
+        f'<row r="1048576">{text_cell("A1048576", "PRV01")}{text_cell("B1048576", "2023")}</row>'
+    )
+    messages = []
+    peak = peak_megabytes_while(lambda: messages.append(rejection(data, filename="tall.xlsx")))
+    assert "last value is in row 1,048,576, but only 2 of its rows hold values" in messages[0]
+    assert peak < 50
+
+
+def test_formatted_empty_cells_far_right_and_below_are_not_values():
+    # Excel writes styled cells with no value; they neither widen the sheet nor extend it.
+    data = raw_workbook(
+        f'<row r="1">{text_cell("A1", "a")}{text_cell("B1", "b")}<c r="XFD1" s="1"/></row>'
+        f'<row r="2">{text_cell("A2", "1")}<c r="B2"><v>2</v></c></row>'
+        '<row r="1048576" s="1" customFormat="1"><c r="A1048576" s="1"/></row>'
+    )
+    table = read(data, filename="formatted.xlsx")
+    assert table.frame.to_numpy().tolist() == [["1", "2"]]
+
+
+def test_a_formula_cell_with_no_cached_value_is_read_as_its_formula():
+    data = raw_workbook(
+        f'<row r="1">{text_cell("A1", "a")}{text_cell("B1", "b")}</row>'
+        f'<row r="2">{text_cell("A2", "x")}<c r="B2"><f>SUM(1,2)</f></c></row>'
+    )
+    assert read(data, filename="formula.xlsx").frame["b"].tolist() == ["=SUM(1,2)"]
+
+
+def test_a_value_longer_than_200_characters_is_shortened_with_its_length():
+    shown = cell_excerpt("x" * 5_242_880)
+    assert len(shown) == SHOWN_CHARACTERS
+    assert shown.endswith("x…(5,242,880 characters)")
+    assert cell_excerpt(shown) == shown
+    assert cell_excerpt("E01014485") == "E01014485"
