@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -25,6 +26,7 @@ from indicators.models import (
     Period,
     SeriesAnalytics,
 )
+from indicators.querysets import method_of
 from indicators.selectors import indicators_visible_to
 
 ENGLAND_CODE = "E92000001"
@@ -270,9 +272,11 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
     spread: dict[tuple, list[float]] = defaultdict(list)
     england: dict[tuple, float] = {}
     if pairs:
-        # A protected viewer's spread leaves out suppressed values and rounds counts.
+        # A protected viewer's spread leaves out suppressed values and shows the others as
+        # the disclosure policy does.
         unsuppressed = {"suppressed": False} if selection.protect else {}
-        rounded = _rounded_count_indicators(selection)
+        columns = ["indicator_id", "period_id", "age", "code", "area_type_id", "value", "count",
+                   "denominator"]  # fmt: skip
         rows = Observation.objects.filter(
             Q(area__area_type=area.area_type_id) | Q(area__code=ENGLAND_CODE),
             indicator_id__in={pair[0] for pair in pairs},
@@ -282,17 +286,22 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
             value__isnull=False,
             **unsuppressed,
         ).values_list(
-            "indicator_id", "period_id", "age", "area__code", "area__area_type_id", "value"
-        )
-        for indicator_id, period_id, age, code, area_type_id, value in rows:
+            "indicator_id", "period_id", "age", "area__code", "area__area_type_id", "value",
+            "count", "denominator",
+        )  # fmt: skip
+        frame = pd.DataFrame.from_records(list(rows), columns=columns)
+        if selection.protect:
+            frame = _as_disclosed(frame, selection.indicators)
+        for indicator_id, period_id, age, code, area_type_id, value in frame[
+            columns[:6]
+        ].itertuples(index=False, name=None):
             key = (indicator_id, period_id, age)
             if key not in pairs:
                 continue
             if code == ENGLAND_CODE:
                 england[key] = value
             if area_type_id == area.area_type_id:
-                rounded_here = indicator_id in rounded and code != ENGLAND_CODE
-                spread[key].append(disclosure.round_count(value) if rounded_here else value)
+                spread[key].append(value)
     trends = dict(
         SeriesAnalytics.objects.filter(
             area=area, sex=selection.sex, category_type="", indicator__in=selection.indicators
@@ -316,16 +325,21 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
     return result, shown
 
 
-def _rounded_count_indicators(selection) -> set[int]:
-    if not selection.protect:
-        return set()
-    return {
-        indicator.pk
-        for indicator in selection.indicators
-        if disclosure.values_are_counts(
-            value_type=indicator.value_type, rule=indicator.disclosure_rule
+def _as_disclosed(frame: pd.DataFrame, indicators) -> pd.DataFrame:
+    """Unsuppressed observations (indicator_id, code, value, count, denominator) with their
+    values as a protected viewer sees them."""
+    methods = pd.DataFrame(
+        [method_of(indicator) for indicator in indicators],
+        index=[indicator.pk for indicator in indicators],
+    )
+    policy = methods.reindex(frame["indicator_id"]).reset_index(drop=True)
+    return disclosure.disclosed_frame(
+        frame.assign(
+            **{name: policy[name].to_numpy() for name in disclosure.Method._fields},
+            is_england=frame["code"] == ENGLAND_CODE,
+            suppressed=False,
         )
-    }
+    )
 
 
 # --- Helpers shared by the pages ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Disclosure control: the one policy for small numbers (DOMAIN.md §7), applied to every
+"""Disclosure control: the one policy for small numbers (docs/disclosure.md), applied to every
 output — pages, charts, tables, CSV, API and PDF — for every role but analyst.
 
 Raw values are stored; the ``suppressed`` flag on an observation says it must never be shown
@@ -11,48 +11,84 @@ estimates that need none.
 
 Rules, below England level (England's own counts are shown as they are):
 
-1. a count of 1–7 is suppressed; 0 stays 0; other counts are rounded to the nearest 5;
+1. a count of 1–7 is suppressed; 0 stays 0; other counts and denominators are rounded to the
+   nearest 5;
 2. a proportion is suppressed when its numerator or its denominator minus numerator is 1–7;
 3. any other value is suppressed when its count (events) is 1–7 (a DSR below 10 events is
    never calculated at all — the pipeline leaves it blank with its reason);
-4. secondary suppression: where the cells of a group add up to a total that is shown (males
-   and females to persons, the categories of a breakdown to the headline value, the child
-   areas of a parent to the parent), one suppressed cell could be derived by subtraction, so
-   the smallest other cell of the group is suppressed too.
+4. a value and its confidence limits are shown as computed from the *rounded* count and
+   denominator (``rounded_basis``), so their precision cannot give the exact counts back;
+5. secondary suppression: in every additive group (males and females to persons, the
+   categories of a breakdown to the headline value, age bands to all ages, the child areas of
+   a parent to the parent) no suppressed cell may be the only one suppressed among the
+   members and their total, else it could be worked out by subtraction: the smallest other
+   member is suppressed too, or, where there is none, the total;
+6. every suppressed cell carries the same note, so a viewer cannot tell a small count from a
+   cell suppressed to protect one.
 
-This module is pure (numpy and pandas only); the Django side is ``indicators.selectors``.
+The pipeline computes every derived statistic (trends, SPC, inequality summaries,
+comparisons) from the values as rule 4 shows them (``disclosed_frame``), so nothing derived
+carries more than the shown values do. This module is pure (numpy, pandas and
+``indicators.statistics``); the Django side is ``indicators.selectors``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from indicators.statistics.intervals import (
+    byar_exact_interval,
+    poisson_count_interval,
+    wilson_interval,
+)
 
 SMALL_MIN, SMALL_MAX = 1, 7
 ROUND_TO = 5
 CONTROLLED_RULE = "standard"
 PROPORTION = "proportion"
 COUNT = "count"
+CRUDE_RATE = "crude_rate"
+PER_EVENT_TYPES = ("dsr", "isr")  # values that scale with their count of events
+SOURCE_LIMITS = "none"  # ci_method: the producer supplied the value and its limits
 VALUE_FIELDS = ("value", "lower_95", "upper_95", "lower_998", "upper_998")
+LIMIT_LEVELS = {
+    "lower_95": (0.95, "lower"),
+    "upper_95": (0.95, "upper"),
+    "lower_998": (0.998, "lower"),
+    "upper_998": (0.998, "upper"),
+}
 COUNT_FIELDS = ("count", "denominator")
 COMPARISON_FIELDS = ("england_comparison", "parent_comparison", "target_comparison")
 
-PRIMARY_NOTE = "Suppressed: fewer than 8 people (disclosure control)"
-SECONDARY_NOTE = "Suppressed: could be worked out from other values shown (disclosure control)"
+SUPPRESSED_NOTE = "Suppressed to protect small numbers (disclosure control)"
 ROUNDED_NOTE = "Count rounded to the nearest 5 (disclosure control)"
 FOOTNOTE = (
     "Small numbers are protected: below England level, counts of 1 to 7 (and values built on "
-    "them) are suppressed, other counts are rounded to the nearest 5, and a value that could "
-    "be worked out from the ones shown is suppressed too. Suppressed values are left out of "
-    "trends, SPC charts and inequality summaries."
+    "them) are suppressed, other counts are rounded to the nearest 5 and values and "
+    "confidence intervals are worked out from the rounded counts, and a value that could be "
+    "worked out from the ones shown is suppressed too. Trends, SPC charts and inequality "
+    "summaries use the values as shown here."
 )
 ANALYST_FOOTNOTE = (
     "As an analyst you see small numbers unsuppressed and unrounded. Every other role sees "
-    "counts of 1 to 7 suppressed and other counts below England level rounded to the nearest 5."
+    "counts of 1 to 7 suppressed, other counts below England level rounded to the nearest 5, "
+    "and values worked out from the rounded counts; trends, SPC and inequality summaries are "
+    "computed from those shown values."
 )
+
+
+class Method(NamedTuple):
+    """What the policy needs to know of an indicator."""
+
+    value_type: str
+    rule: str
+    multiplier: float = 1.0
+    ci_method: str = ""
 
 
 def is_small(number) -> bool:
@@ -66,9 +102,14 @@ def round_count(number):
     return float(math.floor(number / ROUND_TO + 0.5) * ROUND_TO)
 
 
+def round_counts(numbers) -> np.ndarray:
+    """``round_count`` over an array (NaN stays NaN)."""
+    return np.floor(np.asarray(numbers, dtype=float) / ROUND_TO + 0.5) * ROUND_TO
+
+
 def values_are_counts(*, value_type: str, rule: str) -> bool:
-    """Whether an indicator's values are themselves controlled counts, rounded (and their
-    exact limits hidden) below England level for a protected viewer."""
+    """Whether an indicator's values are themselves controlled counts, rounded below England
+    level for a protected viewer."""
     return value_type == COUNT and rule == CONTROLLED_RULE
 
 
@@ -87,53 +128,192 @@ def primary_suppressed(*, value_type: str, count, denominator, value=None) -> bo
     )
 
 
-def protected_fields(
-    row: Mapping, *, value_type: str, rule: str, national: bool
-) -> dict[str, object]:
-    """What a protected viewer sees instead of the stored ``row`` (a mapping with the value
-    fields, count, denominator, value note and suppressed flag): the fields to replace,
-    or an empty dict when the row is shown as stored."""
-    controlled = rule == CONTROLLED_RULE and not national
-    primary = controlled and primary_suppressed(
-        value_type=value_type,
-        count=row.get("count"),
-        denominator=row.get("denominator"),
-        value=row.get("value"),
+# --- Rule 4: values from rounded counts --------------------------------------------------------
+
+
+def rounded_basis(
+    *, value_type, ci_method, multiplier, count, denominator, value, limits: Mapping
+) -> dict[str, np.ndarray]:
+    """Rule 4 over arrays of shown (unsuppressed) controlled sub-national rows: counts and
+    denominators rounded, and the value and each limit in ``limits`` (name → array, NaN where
+    absent) recomputed from the rounded numbers by the indicator's method.
+
+    - proportions: Wilson score on the rounded numerator and denominator;
+    - crude rates: exact below 10 events, Byar's from 10, on the rounded count;
+    - counts: the rounded count with its Poisson limits;
+    - DSRs and ISRs: the value per event times the rounded count, with the Poisson limits of
+      the rounded count scaled the same way (Dobson's limits when every event weighs the
+      same); the value per event says nothing of the count itself.
+
+    Values the producer supplied with their own limits (ci_method "none"), proportions and
+    rates that are not their count over their denominator (weighted estimates), and mean,
+    years and gap values are not functions of the count and are kept; only their counts are
+    rounded.
+    Where a stored limit is absent it stays absent."""
+    value_type = np.asarray(value_type, dtype=object)
+    ci_method = np.asarray(ci_method, dtype=object)
+    multiplier = np.asarray(multiplier, dtype=float)
+    count = np.asarray(count, dtype=float)
+    value = np.asarray(value, dtype=float)
+    is_count = value_type == COUNT
+    count = np.where(np.isnan(count) & is_count, value, count)
+    shown_count = round_counts(count)
+    shown_denominator = round_counts(denominator)
+    result = {"count": shown_count, "denominator": shown_denominator, "value": value.copy()}
+    result |= {name: np.asarray(limit, dtype=float).copy() for name, limit in limits.items()}
+    computed = ci_method != SOURCE_LIMITS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # A value worked out from its counts (give or take a producer's rounding) would give
+        # them back; one that is not (a weighted estimate, say) cannot.
+        from_counts = np.isclose(value, count / np.asarray(denominator) * multiplier, rtol=0.01)
+    usable = computed & from_counts & (shown_denominator > 0)
+    proportion = (value_type == PROPORTION) & usable & (shown_count <= shown_denominator)
+    rate = (value_type == CRUDE_RATE) & usable
+    events = is_count & np.isfinite(shown_count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_event = value / count
+    scaled = np.isin(value_type, PER_EVENT_TYPES) & computed & (count > 0) & np.isfinite(per_event)
+
+    def fill(rows, interval_at, scale=None):
+        if not rows.any():
+            return
+        factor = 1.0 if scale is None else scale[rows]
+        result["value"][rows] = interval_at(0.95).value * factor
+        for name, (level, end) in LIMIT_LEVELS.items():
+            if name in result:
+                limit = result[name]
+                given = rows & np.isfinite(limit)
+                limit[given] = (getattr(interval_at(level), end) * factor)[given[rows]]
+
+    fill(
+        proportion,
+        lambda level: wilson_interval(
+            shown_count[proportion], shown_denominator[proportion], confidence=level,
+            multiplier=multiplier[proportion],
+        ),
+    )  # fmt: skip
+    fill(
+        rate,
+        lambda level: byar_exact_interval(
+            shown_count[rate], shown_denominator[rate], confidence=level,
+            multiplier=multiplier[rate],
+        ),
+    )  # fmt: skip
+    fill(events, lambda level: poisson_count_interval(shown_count[events], confidence=level))
+    fill(
+        scaled,
+        lambda level: poisson_count_interval(shown_count[scaled], confidence=level),
+        scale=per_event,
     )
-    if primary or row.get("suppressed"):
-        if primary:
-            note = PRIMARY_NOTE
-        elif row.get("value") is None or _isnan(row.get("value")):
-            # Suppressed before it reached us (the producer's own control): keep its note.
-            note = row.get("value_note") or PRIMARY_NOTE
-        else:
-            note = SECONDARY_NOTE
-        hidden = dict.fromkeys(VALUE_FIELDS + COUNT_FIELDS)
-        return {
-            **hidden,
-            **dict.fromkeys(COMPARISON_FIELDS, ""),
-            "value_note": note,
-            "suppressed": True,
-        }
-    if not controlled:
-        return {}
-    replaced = {name: round_count(row.get(name)) for name in COUNT_FIELDS}
-    if values_are_counts(value_type=value_type, rule=rule):
-        # The value is the count itself; its exact limits would give the count away.
-        replaced.update(dict.fromkeys(VALUE_FIELDS[1:]))
-        replaced["value"] = round_count(row.get("value"))
-        if row.get("value") not in (None, 0):
-            replaced["value_note"] = row.get("value_note") or ROUNDED_NOTE
-    return replaced
+    return result
+
+
+def protected_fields(row: Mapping, *, method: Method, national: bool) -> dict[str, object]:
+    """What a protected viewer sees instead of the stored ``row`` (a mapping with the value
+    fields, count, denominator, value note and suppressed flag): the fields to replace, or an
+    empty dict when the row is shown as stored."""
+    return protect_rows([row], methods=[method], national=[national])[0]
+
+
+def protect_rows(
+    rows: Sequence[Mapping], *, methods: Sequence[Method], national: Sequence[bool]
+) -> list[dict[str, object]]:
+    """``protected_fields`` for many rows at once (rule 4 runs once over all of them)."""
+    replacements: list[dict[str, object]] = [{} for _ in rows]
+    shown = []
+    for position, (row, method, is_national) in enumerate(
+        zip(rows, methods, national, strict=True)
+    ):
+        controlled = method.rule == CONTROLLED_RULE and not is_national
+        primary = controlled and primary_suppressed(
+            value_type=method.value_type,
+            count=row.get("count"),
+            denominator=row.get("denominator"),
+            value=row.get("value"),
+        )
+        if primary or row.get("suppressed"):
+            replacements[position] = _hidden(row)
+        elif controlled:
+            shown.append(position)
+    if shown:
+        _fill_rounded_basis(
+            replacements, [rows[i] for i in shown], [methods[i] for i in shown], shown
+        )
+    return replacements
+
+
+def _hidden(row: Mapping) -> dict[str, object]:
+    # Suppressed before it reached us (the producer's own control): keep the producer's note.
+    from_source = (row.get("value") is None or _isnan(row.get("value"))) and row.get("value_note")
+    return {
+        **dict.fromkeys(VALUE_FIELDS + COUNT_FIELDS),
+        **dict.fromkeys(COMPARISON_FIELDS, ""),
+        "value_note": row.get("value_note") if from_source else SUPPRESSED_NOTE,
+        "suppressed": True,
+    }
+
+
+def _fill_rounded_basis(replacements, rows, methods, positions) -> None:
+    def column(name):
+        return np.array([_float(row.get(name)) for row in rows], dtype=float)
+
+    limit_names = [name for name in LIMIT_LEVELS if any(name in row for row in rows)]
+    basis = rounded_basis(
+        value_type=[method.value_type for method in methods],
+        ci_method=[method.ci_method for method in methods],
+        multiplier=[method.multiplier for method in methods],
+        count=column("count"),
+        denominator=column("denominator"),
+        value=column("value"),
+        limits={name: column(name) for name in limit_names},
+    )
+    for index, (position, row, method) in enumerate(zip(positions, rows, methods, strict=True)):
+        fields = {name: _optional(values[index]) for name, values in basis.items()}
+        if method.value_type == COUNT and row.get("value") not in (None, 0):
+            fields["value_note"] = row.get("value_note") or ROUNDED_NOTE
+        replacements[position] = fields
+
+
+def _float(number) -> float:
+    return math.nan if number is None else float(number)
+
+
+def _optional(number) -> float | None:
+    return None if math.isnan(number) else float(number)
 
 
 def _isnan(number) -> bool:
     return isinstance(number, float) and math.isnan(number)
 
 
+def disclosed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rule 4 over the pipeline's frame (the columns of ``suppression_flags`` with the flag
+    already derived, plus multiplier and ci_method): every shown controlled sub-national row
+    with its rounded counts and the value and limits worked out from them."""
+    rows = (
+        (frame["rule"].to_numpy() == CONTROLLED_RULE)
+        & ~frame["is_england"].to_numpy(dtype=bool)
+        & ~frame["suppressed"].to_numpy(dtype=bool)
+    )
+    if not rows.any():
+        return frame
+    part = frame.loc[rows]
+    basis = rounded_basis(
+        value_type=part["value_type"].to_numpy(),
+        ci_method=part["ci_method"].to_numpy(),
+        multiplier=part["multiplier"].to_numpy(dtype=float),
+        count=part["count"].to_numpy(dtype=float),
+        denominator=part["denominator"].to_numpy(dtype=float),
+        value=part["value"].to_numpy(dtype=float),
+        limits={name: part[name].to_numpy(dtype=float) for name in LIMIT_LEVELS if name in frame},
+    )
+    frame = frame.copy()
+    for name, values in basis.items():
+        frame.loc[rows, name] = values
+    return frame
+
+
 # --- Flags set by the pipeline -------------------------------------------------------------
-
-
 def primary_mask(
     *, value_type: np.ndarray, count: np.ndarray, denominator: np.ndarray, value: np.ndarray
 ) -> np.ndarray:
@@ -155,7 +335,7 @@ GROUPINGS = {
     "age": ["indicator_id", "period_id", "area_id", "sex", "category_type", "category"],
     "area": ["indicator_id", "period_id", "parent_id", "sex", "age", "category_type", "category"],
 }
-MAX_ROUNDS = 10
+MAX_ROUNDS = 25
 ALL_AGES = "All ages"
 
 
@@ -242,23 +422,29 @@ def _only_additive(group, work):
 
 
 def _secondary(cells, flags, count, controlled) -> np.ndarray:
-    """One round: in each group with a shown total and exactly one suppressed member, flag
-    the smallest shown member with a non-zero count."""
+    """One round of rule 5: in each group (members and their total) with exactly one
+    suppressed cell, flag the smallest other member with a non-zero count, or the total
+    where no member can be."""
     extra = np.zeros_like(flags)
     for members, totals, numbers in cells:
         frame = pd.DataFrame(
             {
                 "member": members,
+                "total": totals,
                 "group": numbers,
                 "flag": flags[members],
                 "count": count[members],
                 "eligible": controlled[members] & ~flags[members] & (count[members] > 0),
             }
-        )[~flags[totals]]
-        suppressed = frame.groupby("group")["flag"].transform("sum")
-        exposed = frame[(suppressed == 1) & frame["eligible"]]
+        )
+        suppressed = frame.groupby("group")["flag"].transform("sum") + flags[totals]
+        exposed = frame[(suppressed == 1).to_numpy()]
         if exposed.empty:
             continue
-        smallest = exposed.sort_values(["count", "member"]).drop_duplicates("group")
+        candidates = exposed[exposed["eligible"]]
+        smallest = candidates.sort_values(["count", "member"]).drop_duplicates("group")
         extra[smallest["member"].to_numpy()] = True
+        stranded = exposed.loc[~exposed["group"].isin(candidates["group"]), "total"].to_numpy()
+        stranded = stranded[controlled[stranded] & ~flags[stranded] & (count[stranded] > 0)]
+        extra[stranded] = True
     return extra & ~flags

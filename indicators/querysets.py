@@ -12,28 +12,43 @@ from indicators import disclosure
 ENGLAND_CODE = "E92000001"
 
 
-def mask_observation(observation):
-    """Apply the policy to one observation read for display (never saved afterwards)."""
-    replaced = disclosure.protected_fields(
-        {
-            name: getattr(observation, name)
-            for name in (*disclosure.VALUE_FIELDS, *disclosure.COUNT_FIELDS)
-        }
-        | {"value_note": observation.value_note, "suppressed": observation.suppressed},
-        value_type=observation.indicator.value_type,
-        rule=observation.indicator.disclosure_rule,
-        national=observation.area.code == ENGLAND_CODE,
+FIELDS = (*disclosure.VALUE_FIELDS, *disclosure.COUNT_FIELDS, "value_note", "suppressed")
+BATCH = 2000
+
+
+def method_of(indicator) -> disclosure.Method:
+    """What the disclosure policy needs to know of an indicator."""
+    return disclosure.Method(
+        value_type=indicator.value_type,
+        rule=indicator.disclosure_rule,
+        multiplier=float(indicator.multiplier or 1),
+        ci_method=indicator.ci_method,
     )
-    for name, value in replaced.items():
-        setattr(observation, name, value)
-    observation.disclosed = True
-    return observation
+
+
+def mask_observations(observations: list) -> list:
+    """Apply the policy to observations read for display (never saved afterwards)."""
+    replacements = disclosure.protect_rows(
+        [{name: getattr(observation, name) for name in FIELDS} for observation in observations],
+        methods=[method_of(observation.indicator) for observation in observations],
+        national=[observation.area.code == ENGLAND_CODE for observation in observations],
+    )
+    for observation, replaced in zip(observations, replacements, strict=True):
+        for name, value in replaced.items():
+            setattr(observation, name, value)
+        observation.disclosed = True
+    return observations
 
 
 class ProtectedIterable(ModelIterable):
     def __iter__(self):
+        batch = []
         for observation in super().__iter__():
-            yield mask_observation(observation)
+            batch.append(observation)
+            if len(batch) == BATCH:
+                yield from mask_observations(batch)
+                batch = []
+        yield from mask_observations(batch)
 
 
 class ObservationQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from indicators import disclosure
 from indicators.models import Domain, Indicator, Status
+from indicators.querysets import method_of
 from indicators.roles import roles_of
 
 
@@ -27,17 +28,15 @@ def protects(user) -> bool:
     return not user_is_analyst(user)
 
 
-def disclose_row(row: dict, *, indicator, national: bool, protect: bool) -> dict:
-    """A ``values()`` row of an observation as ``user`` may see it (see
-    ``indicators.disclosure``); analysts get the row unchanged."""
+def disclose_rows(rows: list[dict], *, indicator, national: bool, protect: bool) -> list[dict]:
+    """``values()`` rows of one indicator's observations as ``user`` may see them (see
+    ``indicators.disclosure``); analysts get the rows unchanged."""
     if not protect:
-        return row
-    return row | disclosure.protected_fields(
-        row,
-        value_type=indicator.value_type,
-        rule=indicator.disclosure_rule,
-        national=national,
+        return rows
+    replacements = disclosure.protect_rows(
+        rows, methods=[method_of(indicator)] * len(rows), national=[national] * len(rows)
     )
+    return [row | replaced for row, replaced in zip(rows, replacements, strict=True)]
 
 
 def domains_with_indicators(*, user) -> list[Domain]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection
 
-from indicators.disclosure import suppression_flags
+from indicators.disclosure import disclosed_frame, suppression_flags
 from indicators.models import (
     Area,
     Indicator,
@@ -98,7 +98,7 @@ class Derivation:
 
     indicator_ids: list[int]
     shown: pd.DataFrame  # the observations, suppressed values blanked
-    indicators: pd.DataFrame  # by id: polarity, value_type, frequency, disclosure_rule
+    indicators: pd.DataFrame  # by id: INDICATOR_COLUMNS but the id
     periods: pd.DataFrame  # id, sort_key, label
     targets: pd.DataFrame  # indicator_id, area_id, sex, value, range_lower, range_upper
     updated: int
@@ -117,10 +117,8 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     indicator_ids = sorted(int(item) for item in indicator_ids)
     observations = observations_frame(indicator_ids, incoming=incoming)
     indicators = pd.DataFrame(
-        Indicator.objects.filter(pk__in=indicator_ids).values(
-            "id", "polarity", "value_type", "frequency", "disclosure_rule"
-        ),
-        columns=["id", "polarity", "value_type", "frequency", "disclosure_rule"],
+        Indicator.objects.filter(pk__in=indicator_ids).values(*INDICATOR_COLUMNS),
+        columns=INDICATOR_COLUMNS,
     ).set_index("id")
     periods = pd.DataFrame(
         Period.objects.values_list("id", "sort_key", "label"), columns=["id", "sort_key", "label"]
@@ -133,12 +131,16 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
         return Derivation(indicator_ids, observations, indicators, periods, targets, 0, incoming)
     observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
     before = observations[["suppressed", *DERIVED_COMPARISONS]].copy()
-    observations["suppressed"] = suppression_flags(
-        observations.assign(
-            value_type=observations["indicator_id"].map(indicators["value_type"]),
-            rule=observations["indicator_id"].map(indicators["disclosure_rule"]),
-        )
-    )
+    policy = {
+        "value_type": observations["indicator_id"].map(indicators["value_type"]),
+        "rule": observations["indicator_id"].map(indicators["disclosure_rule"]),
+        "multiplier": observations["indicator_id"].map(indicators["multiplier"]),
+        "ci_method": observations["indicator_id"].map(indicators["ci_method"]),
+    }
+    observations["suppressed"] = suppression_flags(observations.assign(**policy))
+    # Everything derived is computed from the values as a protected viewer sees them, so it
+    # carries nothing more than they do (indicators/disclosure.py, rule 4).
+    observations = disclosed_frame(observations.assign(**policy)).drop(columns=list(policy))
     derived = observations[["id", "suppressed"]].join(comparisons_frame(observations, targets))
     updated = derived_write(derived, before=before)
     if incoming is not None:
@@ -147,7 +149,7 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
             suppressed=new["suppressed"].to_numpy(),
             **{column: new[column].to_numpy() for column in DERIVED_COMPARISONS},
         )
-    # Trends, SPC and inequality summaries leave suppressed values out (DOMAIN.md §7).
+    # Trends, SPC and inequality summaries leave suppressed values out (docs/disclosure.md).
     shown = observations
     shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
         np.nan
@@ -179,6 +181,9 @@ def series_write(derivation: Derivation, results: SeriesResults) -> DeriveSummar
     )  # fmt: skip
 
 
+INDICATOR_COLUMNS = [
+    "id", "polarity", "value_type", "frequency", "disclosure_rule", "multiplier", "ci_method",
+]  # fmt: skip
 TARGET_COLUMNS = ["indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"]
 OBSERVATION_COLUMNS = [
     "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",

@@ -9,6 +9,7 @@ queries whatever the number of indicators and periods.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,7 +32,7 @@ from indicators.models import (
     Sex,
     Target,
 )
-from indicators.selectors import disclose_row, indicators_visible_to, protects
+from indicators.selectors import disclose_rows, indicators_visible_to, protects
 from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
 
 HEADLINE_AREA_CODE = "E54000039"  # NHS Bristol, North Somerset and South Gloucestershire ICB
@@ -378,28 +379,27 @@ def indicator_statuses(
 
     statuses = {}
     for indicator in indicators:
-        points = [
-            _series_point(row, england, indicator=indicator, protect=protect)
-            for row in headline.get(indicator.pk, [])
-        ]
+        rows = headline.get(indicator.pk, [])
+        shown = disclose_rows(rows, indicator=indicator, national=False, protect=protect)
+        points = [_series_point(row, england) for row in shown]
         target = targets.get(indicator.pk)
         variation, assurance, spc_points, trial, notes, marker, trend = _signals_at(
             analytics.get(indicator.pk), indicator, target, points
         )
-        if protect:
-            spc_points = disclosed_spc_points(spc_points, indicator=indicator)
         statuses[indicator.pk] = IndicatorStatus(
             indicator=indicator, points=points, spc_points=spc_points, variation=variation,
             assurance=assurance, trend_label=trend, trend_marker=marker,
-            spc_trial_limits=trial, spc_notes=notes, baseline=baselines.get(indicator.pk),
+            spc_trial_limits=trial, spc_notes=notes,
+            baseline=_disclosed_baseline(
+                baselines.get(indicator.pk), rows, shown, indicator=indicator, protect=protect
+            ),
             target=target, narratives=narratives.get(indicator.pk, []),
             inequalities=inequalities.get(indicator.pk, []),
         )  # fmt: skip
     return statuses
 
 
-def _series_point(row: dict, england: dict, *, indicator, protect: bool) -> SeriesPoint:
-    row = disclose_row(row, indicator=indicator, national=False, protect=protect)
+def _series_point(row: dict, england: dict) -> SeriesPoint:
     return SeriesPoint(
         period=row["period__label"], sort_key=row["period__sort_key"], end=row["period__end"],
         value=row["value"], lower_95=row["lower_95"], upper_95=row["upper_95"],
@@ -411,14 +411,26 @@ def _series_point(row: dict, england: dict, *, indicator, protect: bool) -> Seri
     )  # fmt: skip
 
 
-def disclosed_spc_points(points: list[dict], *, indicator) -> list[dict]:
-    """SPC points hold the series' values: a count indicator's are rounded like its counts
-    (suppressed values were left out of the SPC when it was derived)."""
-    if not disclosure.values_are_counts(
+def _disclosed_baseline(baseline, rows: list[dict], shown: list[dict], *, indicator, protect):
+    """A baseline taken from the headline series is shown as that period's value is shown
+    (counts rounded, values from rounded counts); a count set by hand is rounded like the
+    counts; any other baseline set by hand is shown as set."""
+    if not protect or baseline is None:
+        return baseline
+    shown_baseline = copy.copy(baseline)
+    for raw, seen in zip(rows, shown, strict=True):
+        if raw["period__label"] == baseline.period.label and raw["value"] == baseline.value:
+            if seen["value"] is None:
+                return None
+            shown_baseline.value = seen["value"]
+            shown_baseline.lower_95, shown_baseline.upper_95 = seen["lower_95"], seen["upper_95"]
+            return shown_baseline
+    if disclosure.values_are_counts(
         value_type=indicator.value_type, rule=indicator.disclosure_rule
     ):
-        return points
-    return [point | {"value": disclosure.round_count(point.get("value"))} for point in points]
+        shown_baseline.value = disclosure.round_count(baseline.value)
+        shown_baseline.lower_95 = shown_baseline.upper_95 = None
+    return shown_baseline
 
 
 # --- Pages -----------------------------------------------------------------------------------

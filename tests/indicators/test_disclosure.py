@@ -8,14 +8,19 @@ from hypothesis import strategies as st
 
 from indicators import disclosure
 from indicators.disclosure import (
-    PRIMARY_NOTE,
     ROUNDED_NOTE,
-    SECONDARY_NOTE,
+    SUPPRESSED_NOTE,
+    Method,
     primary_mask,
     primary_suppressed,
     protected_fields,
     round_count,
     suppression_flags,
+)
+from indicators.statistics.intervals import (
+    byar_exact_interval,
+    poisson_count_interval,
+    wilson_interval,
 )
 
 
@@ -79,51 +84,93 @@ def test_the_row_and_the_array_forms_of_the_primary_rules_agree():
 def test_a_small_count_hides_every_number_and_says_why():
     shown = protected_fields(
         row(value=4.2, lower_95=1.1, upper_95=9.0, count=3, denominator=71_000),
-        value_type="crude_rate", rule="standard", national=False,
+        method=Method("crude_rate", "standard"), national=False,
     )  # fmt: skip
     assert all(shown[name] is None for name in ["value", "lower_95", "upper_95", "count"])
     assert shown["denominator"] is None
-    assert shown["suppressed"] is True and shown["value_note"] == PRIMARY_NOTE
+    assert shown["suppressed"] is True and shown["value_note"] == SUPPRESSED_NOTE
     assert shown["england_comparison"] == "" and shown["target_comparison"] == ""
 
 
 def test_england_is_shown_unrounded():
     assert (
-        protected_fields(row(value=3, count=3), value_type="count", rule="standard", national=True)
+        protected_fields(row(value=3, count=3), method=Method("count", "standard"), national=True)
         == {}
     )
 
 
-def test_other_counts_are_rounded_and_a_count_loses_its_exact_limits():
+def test_other_counts_are_rounded_with_the_limits_of_the_rounded_count():
     shown = protected_fields(
         row(value=123, lower_95=102.0, upper_95=146.7, count=123),
-        value_type="count", rule="standard", national=False,
+        method=Method("count", "standard"), national=False,
     )  # fmt: skip
     assert shown["value"] == 125 and shown["count"] == 125
-    assert shown["lower_95"] is None and shown["upper_95"] is None
+    limits = poisson_count_interval(125)
+    assert (shown["lower_95"], shown["upper_95"]) == (limits.lower, limits.upper)
+    assert shown["lower_998"] is None  # absent limits stay absent
     assert shown["value_note"] == ROUNDED_NOTE
 
 
-def test_a_proportion_keeps_its_value_and_limits_but_rounds_its_counts():
+def test_a_proportion_is_worked_out_from_its_rounded_counts():
+    """Full precision beside exact counts would give the counts back (rule 4)."""
     shown = protected_fields(
-        row(value=61.3, lower_95=58.0, upper_95=64.5, count=613, denominator=1000),
-        value_type="proportion", rule="standard", national=False,
+        row(value=61.3, lower_95=58.0, upper_95=64.5, lower_998=55.0, upper_998=66.0,
+            count=613, denominator=1002),
+        method=Method("proportion", "standard", 100, "wilson"), national=False,
     )  # fmt: skip
-    assert shown == {"count": 615, "denominator": 1000}
+    at_95 = wilson_interval(615, 1000, multiplier=100)
+    at_998 = wilson_interval(615, 1000, confidence=0.998, multiplier=100)
+    assert shown["count"] == 615 and shown["denominator"] == 1000
+    assert shown["value"] == pytest.approx(61.5)
+    assert (shown["lower_95"], shown["upper_95"]) == (at_95.lower, at_95.upper)
+    assert (shown["lower_998"], shown["upper_998"]) == (at_998.lower, at_998.upper)
 
 
-def test_a_stored_flag_with_a_value_is_secondary_suppression():
+def test_a_crude_rate_uses_byars_limits_on_its_rounded_count():
+    shown = protected_fields(
+        row(value=4 * 13 / 7, lower_95=1.0, upper_95=9.0, count=13, denominator=70_001),
+        method=Method("crude_rate", "standard", 100_000, "byar_exact"), national=False,
+    )  # fmt: skip
+    expected = byar_exact_interval(15, 70_000, multiplier=100_000)
+    assert shown["value"] == pytest.approx(expected.value)
+    assert (shown["lower_95"], shown["upper_95"]) == (expected.lower, expected.upper)
+
+
+def test_a_dsr_keeps_its_rate_per_event_on_the_rounded_count():
+    shown = protected_fields(
+        row(value=240.0, lower_95=150.0, upper_95=360.0, count=24, denominator=10_000),
+        method=Method("dsr", "standard", 100_000, "dobson"), national=False,
+    )  # fmt: skip
+    limits = poisson_count_interval(25)
+    assert shown["value"] == pytest.approx(250.0)
+    assert shown["lower_95"] == pytest.approx(10.0 * limits.lower)
+    assert shown["upper_95"] == pytest.approx(10.0 * limits.upper)
+
+
+def test_values_the_producer_supplied_with_their_limits_are_kept():
+    shown = protected_fields(
+        row(value=14.2, lower_95=12.0, upper_95=16.9, count=142, denominator=1003),
+        method=Method("proportion", "standard", 100, "none"), national=False,
+    )  # fmt: skip
+    assert shown == {
+        "count": 140, "denominator": 1005, "value": 14.2, "lower_95": 12.0, "upper_95": 16.9,
+        "lower_998": None, "upper_998": None,
+    }  # fmt: skip
+
+
+def test_a_stored_flag_with_a_value_is_suppressed_with_the_same_note():
     shown = protected_fields(
         row(value=44.0, count=40, denominator=90, suppressed=True),
-        value_type="proportion", rule="standard", national=False,
+        method=Method("proportion", "standard"), national=False,
     )  # fmt: skip
-    assert shown["value"] is None and shown["value_note"] == SECONDARY_NOTE
+    # One note for every suppressed cell: a small count looks like the cell hiding it.
+    assert shown["value"] is None and shown["value_note"] == SUPPRESSED_NOTE
 
 
 def test_the_producers_own_suppression_keeps_its_note():
     shown = protected_fields(
         row(suppressed=True, value_note="Value suppressed for disclosure control"),
-        value_type="proportion", rule="source", national=False,
+        method=Method("proportion", "source"), national=False,
     )  # fmt: skip
     assert shown["value_note"] == "Value suppressed for disclosure control"
 
@@ -131,7 +178,7 @@ def test_the_producers_own_suppression_keeps_its_note():
 @pytest.mark.parametrize("rule", ["source", "none"])
 def test_indicators_not_under_our_control_are_shown_as_given(rule):
     assert (
-        protected_fields(row(value=3, count=3), value_type="count", rule=rule, national=False) == {}
+        protected_fields(row(value=3, count=3), method=Method("count", rule), national=False) == {}
     )
 
 
@@ -196,8 +243,8 @@ def test_the_producers_suppression_stays_and_an_old_secondary_flag_is_lifted():
 
 
 def test_secondary_suppression_carries_across_groups():
-    # Male is small, so Female is suppressed too; Female is the total of its IMD cells, so
-    # those stay shown (a hidden total reveals nothing).
+    # Male is small, so Female is suppressed too; Female is the total of its IMD cells, which
+    # would give it back, so the smaller of those is suppressed as well.
     frame = cells([
         {"sex": "Persons", "count": 60},
         {"sex": "Male", "count": 6},
@@ -207,7 +254,7 @@ def test_secondary_suppression_carries_across_groups():
     ])  # fmt: skip
     flags = suppression_flags(frame).tolist()
     assert flags[:3] == [False, True, True]
-    assert flags[3:] == [False, False]  # their total (Female) is itself hidden now
+    assert flags[3:] == [False, True]
 
 
 @given(
@@ -222,11 +269,29 @@ def test_no_shown_total_ever_leaves_exactly_one_cell_to_derive(counts):
         ]
     )
     flags = suppression_flags(frame)
-    members = flags[1:]
-    nonzero_shown = [(not flag) and count > 0 for flag, count in zip(members, counts, strict=True)]
-    if not flags[0] and members.sum() == 1:
-        # Exactly one hidden cell would be derivable, unless every other cell is zero.
-        assert not any(nonzero_shown)
-    for flag, count in zip(members, counts, strict=True):
+    # Never exactly one hidden cell among the members and their total (rule 5).
+    assert flags.sum() != 1
+    for flag, count in zip(flags[1:], counts, strict=True):
         if 1 <= count <= 7:
             assert flag
+
+
+def test_a_parent_with_one_child_in_a_breakdown_is_suppressed_with_it():
+    # Only area 3 has people in Q3; its Q3 is suppressed to protect its small Q1, and its
+    # parent's Q3 (the same 20 people) would give it back.
+    frame = cells([
+        {"area_id": 1, "count": 110},
+        {"area_id": 1, "category_type": "IMD", "category": "Q1", "count": 4},
+        {"area_id": 1, "category_type": "IMD", "category": "Q2", "count": 86},
+        {"area_id": 1, "category_type": "IMD", "category": "Q3", "count": 20},
+        {"area_id": 2, "parent_id": 1, "count": 40},
+        {"area_id": 2, "parent_id": 1, "category_type": "IMD", "category": "Q2", "count": 40},
+        {"area_id": 3, "parent_id": 1, "count": 70},
+        {"area_id": 3, "parent_id": 1, "category_type": "IMD", "category": "Q1", "count": 4},
+        {"area_id": 3, "parent_id": 1, "category_type": "IMD", "category": "Q2", "count": 46},
+        {"area_id": 3, "parent_id": 1, "category_type": "IMD", "category": "Q3", "count": 20},
+    ])  # fmt: skip
+    flags = suppression_flags(frame).tolist()
+    assert flags[7] and flags[9]  # area 3: Q1 is small, Q3 the smallest other
+    assert flags[1] and flags[3]  # the parent: Q1 is small, and Q3 is area 3's Q3
+    assert not any(flags[4:6]) and not flags[0] and not flags[6]

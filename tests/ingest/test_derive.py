@@ -40,8 +40,10 @@ def series(framework, geography):
         rows.append(("PRV01", "E06000023", "2023/24", value, value - 1, value + 1, "Persons",
                      QUINTILE_TYPE, quintile_label(quintile)))  # fmt: skip
     frame = values_frame(rows)
-    frame["denominator"] = 1000.0
-    frame["count"] = frame["value"] * 10
+    # Counts whose Wilson limits (which protected viewers see, and everything derived uses)
+    # are about as narrow as the limits given.
+    frame["denominator"] = 10_000.0
+    frame["count"] = frame["value"] * 100
     with transaction.atomic():
         written = observations_write(observations_incoming(frame), extract=extract())
     return written
@@ -149,8 +151,10 @@ def test_deriving_before_the_write_stores_what_deriving_after_it_does(series):
          for area, year, value, lower, upper in Observation.objects.filter(category="")
          .values_list("area__code", "period__label", "value", "lower_95", "upper_95")]
     )  # fmt: skip
-    frame["denominator"] = 1000.0
-    frame["count"] = frame["value"] * 10
+    # Counts whose Wilson limits (which protected viewers see, and everything derived uses)
+    # are about as narrow as the limits given.
+    frame["denominator"] = 10_000.0
+    frame["count"] = frame["value"] * 100
     quintiles = Observation.objects.filter(category_type=QUINTILE_TYPE)
     quintile_rows = values_frame(
         [("PRV01", "E06000023", "2023/24", value, value - 1, value + 1, "Persons",

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from indicators.disclosure import PRIMARY_NOTE, SECONDARY_NOTE
+from indicators.disclosure import SUPPRESSED_NOTE
 from indicators.models import Observation, Period
 from ingest.derive import analytics_derive
 
@@ -113,8 +113,8 @@ def test_protected_viewers_are_told_why(client, data, viewer):
     client.force_login(viewer)
     api = client.get("/api/data/?indicator=PRV01&area=E06000023").json()["results"]
     notes = {row["sex"]: (row["value"], row["value_note"], row["count"]) for row in api}
-    assert notes["Male"] == (None, PRIMARY_NOTE, None)
-    assert notes["Female"] == (None, SECONDARY_NOTE, None)
+    assert notes["Male"] == (None, SUPPRESSED_NOTE, None)
+    assert notes["Female"] == (None, SUPPRESSED_NOTE, None)
     assert notes["Persons"][2] == 615  # rounded to the nearest 5
     page = client.get("/indicators/PRV01/").content.decode()
     assert "Small numbers." in page and "rounded to the nearest 5" in page
