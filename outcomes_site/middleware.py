@@ -4,15 +4,21 @@ Django's SESSION_COOKIE_AGE restarts whenever the session is saved, so on its ow
 neither. This middleware signs the user out after SESSION_IDLE_TIMEOUT seconds without a
 request, and SESSION_COOKIE_AGE seconds after sign-in whatever they do. It writes the session
 at most once a minute, so pages do not each pay for a session update.
+
+Two guards below answer 400 to requests no view should see: a NUL in the address, and a
+query string or form too big to read.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseBadRequest
+from django.urls import get_resolver, get_urlconf
 
 SIGNED_IN_AT = "outcomes_signed_in_at"
 LAST_SEEN = "outcomes_last_seen"
@@ -62,4 +68,31 @@ class RejectNullCharactersMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "\x00" in query or "%00" in query:
             return HttpResponseBadRequest("The address contains a NUL character.")
+        return self.get_response(request)
+
+
+class RejectUnreadableRequestDataMiddleware:
+    """Answer the site's 400 page when the query string or form is too big to read: more
+    than DATA_UPLOAD_MAX_NUMBER_FIELDS fields or DATA_UPLOAD_MAX_NUMBER_FILES files, or a body
+    over DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    Django answers these with a 400 itself, but with DEBUG on its technical error page reads
+    request.GET again, which raises again, and the answer becomes a 500. Reading the data
+    here, before any view, gives the same 400 page whatever DEBUG is."""
+
+    UNREADABLE = (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.GET  # noqa: B018 - parsed (and cached) here for its error
+            if request.method == "POST":
+                request.POST  # noqa: B018
+        except self.UNREADABLE as error:
+            # The logger Django would use for this SuspiciousOperation.
+            logging.getLogger(f"django.security.{type(error).__name__}").warning(str(error))
+            handler = get_resolver(get_urlconf()).resolve_error_handler(400)
+            return handler(request, exception=error)
         return self.get_response(request)

@@ -103,10 +103,18 @@ def clients(framework, geography):
     return signed_in
 
 
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def debug(request, settings):
+    """Run with DEBUG off and on: Django answers some bad requests differently with DEBUG on
+    (its technical pages), and those answers must not be 500s either."""
+    settings.DEBUG = request.param
+    return request.param
+
+
 @FUZZ
 @given(path=PATHS, role=st.sampled_from(["viewer", "owner", "analyst"]),
        query=query_strings(), htmx=st.booleans())  # fmt: skip
-def test_random_query_strings_never_give_a_500(clients, path, role, query, htmx):
+def test_random_query_strings_never_give_a_500(clients, debug, path, role, query, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     before = Observation.objects.count()
     response = clients[role].get(f"{path}?{query}", headers=headers)
@@ -219,6 +227,23 @@ def test_random_and_malformed_uploads_are_refused_cleanly(uploader, upload, kind
             or "errorlist" in response.text
         )
     assert list(Observation.objects.order_by("pk").values_list("pk", "value")) == observations
+
+
+def test_too_many_query_parameters_give_the_400_page(clients, debug):
+    # 1,001 is one over DATA_UPLOAD_MAX_NUMBER_FIELDS. With DEBUG on, Django's technical
+    # page read the parameters again and raised again, which made a 500.
+    query = "&".join(f"p{number}=1" for number in range(1001))
+    for client in (clients["viewer"], Client(raise_request_exception=False)):
+        response = client.get(f"/explore/compare/?{query}")
+        assert response.status_code == 400
+        assert "Sorry, we could not read that request" in response.text
+
+
+def test_a_form_with_too_many_fields_gives_the_400_page(clients, debug):
+    fields = {f"p{number}": "1" for number in range(1001)}
+    response = Client(raise_request_exception=False).post("/accounts/login/", fields)
+    assert response.status_code == 400
+    assert "Sorry, we could not read that request" in response.text
 
 
 @pytest.mark.parametrize(
