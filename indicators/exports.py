@@ -89,7 +89,7 @@ def export_rows(observations: QuerySet[Observation]) -> Iterator[list[str]]:
             safe_text(area.code),
             safe_text(area.name),
             safe_text(area.area_type.name),
-            observation.sex,
+            safe_text(observation.sex),
             safe_text(observation.age),
             safe_text(observation.category_type),
             safe_text(observation.category),
@@ -102,12 +102,12 @@ def export_rows(observations: QuerySet[Observation]) -> Iterator[list[str]]:
             number(observation.count),
             number(observation.denominator),
             safe_text(observation.value_note),
-            trends.get(key, ""),
-            observation.england_comparison,
-            observation.parent_comparison,
-            period.sort_key[:8],
+            safe_text(trends.get(key, "")),
+            safe_text(observation.england_comparison),
+            safe_text(observation.parent_comparison),
+            safe_text(period.sort_key[:8]),
             "",
-            observation.target_comparison,
+            safe_text(observation.target_comparison),
         ]
 
 
@@ -144,7 +144,7 @@ def write_inequalities_csv(stream, summaries: QuerySet[InequalitySummary]) -> in
         writer.writerow(
             [
                 safe_text(summary.indicator.code), safe_text(summary.area.code),
-                safe_text(summary.area.name), safe_text(summary.period.label), summary.sex,
+                safe_text(summary.area.name), safe_text(summary.period.label), safe_text(summary.sex),
                 safe_text(summary.age), safe_text(summary.category_type), number(summary.sii),
                 number(summary.sii_lower), number(summary.sii_upper), number(summary.rii),
                 number(summary.rii_lower), number(summary.rii_upper), number(summary.gap),
