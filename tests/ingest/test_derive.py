@@ -196,3 +196,14 @@ def test_the_series_step_reads_nothing_from_the_database(series, django_assert_n
         with django_assert_num_queries(0):
             results = series_derive(derivation)
     assert len(results.columns["indicator_id"]) >= 3 and len(results.summaries) == 1
+
+
+def test_derived_statistics_use_the_values_a_protected_viewer_sees(series):
+    """An exact gap between two quintiles would pin both quintiles' counts: the summaries
+    are computed from the values worked out from rounded counts (docs/disclosure.md)."""
+    Observation.objects.filter(category=quintile_label(1)).update(count=1802, value=18.02)
+    Observation.objects.filter(category=quintile_label(5)).update(count=698, value=6.98)
+    derive()
+    summary = InequalitySummary.objects.get(area__code="E06000023")
+    shown_gap = 100 * (1800 - 700) / 10_000
+    assert summary.gap == pytest.approx(shown_gap, rel=1e-12)
