@@ -174,37 +174,29 @@ def rounded_basis(
         per_event = value / count
     scaled = np.isin(value_type, PER_EVENT_TYPES) & computed & (count > 0) & np.isfinite(per_event)
 
-    def fill(rows, interval_at, scale=None):
+    methods = (
+        (proportion, wilson_interval, True, None),
+        (rate, byar_exact_interval, True, None),
+        (events, poisson_count_interval, False, None),
+        (scaled, poisson_count_interval, False, per_event),
+    )
+    for rows, interval, per_denominator, scale in methods:
         if not rows.any():
-            return
+            continue
         factor = 1.0 if scale is None else scale[rows]
-        result["value"][rows] = interval_at(0.95).value * factor
+        given = (
+            (shown_count[rows], shown_denominator[rows])
+            if per_denominator
+            else (shown_count[rows],)
+        )
+        extra = {"multiplier": multiplier[rows]} if per_denominator else {}
+        at = {level: interval(*given, confidence=level, **extra) for level in (0.95, 0.998)}
+        result["value"][rows] = at[0.95].value * factor
         for name, (level, end) in LIMIT_LEVELS.items():
             if name in result:
                 limit = result[name]
-                given = rows & np.isfinite(limit)
-                limit[given] = (getattr(interval_at(level), end) * factor)[given[rows]]
-
-    fill(
-        proportion,
-        lambda level: wilson_interval(
-            shown_count[proportion], shown_denominator[proportion], confidence=level,
-            multiplier=multiplier[proportion],
-        ),
-    )  # fmt: skip
-    fill(
-        rate,
-        lambda level: byar_exact_interval(
-            shown_count[rate], shown_denominator[rate], confidence=level,
-            multiplier=multiplier[rate],
-        ),
-    )  # fmt: skip
-    fill(events, lambda level: poisson_count_interval(shown_count[events], confidence=level))
-    fill(
-        scaled,
-        lambda level: poisson_count_interval(shown_count[scaled], confidence=level),
-        scale=per_event,
-    )
+                present = rows & np.isfinite(limit)
+                limit[present] = (getattr(at[level], end) * factor)[present[rows]]
     return result
 
 

@@ -128,7 +128,7 @@ def test_a_proportion_is_worked_out_from_its_rounded_counts():
 
 def test_a_crude_rate_uses_byars_limits_on_its_rounded_count():
     shown = protected_fields(
-        row(value=4 * 13 / 7, lower_95=1.0, upper_95=9.0, count=13, denominator=70_001),
+        row(value=13 / 70_001 * 100_000, lower_95=1.0, upper_95=9.0, count=13, denominator=70_001),
         method=Method("crude_rate", "standard", 100_000, "byar_exact"), national=False,
     )  # fmt: skip
     expected = byar_exact_interval(15, 70_000, multiplier=100_000)
@@ -295,3 +295,12 @@ def test_a_parent_with_one_child_in_a_breakdown_is_suppressed_with_it():
     assert flags[7] and flags[9]  # area 3: Q1 is small, Q3 the smallest other
     assert flags[1] and flags[3]  # the parent: Q1 is small, and Q3 is area 3's Q3
     assert not any(flags[4:6]) and not flags[0] and not flags[6]
+
+
+def test_a_weighted_estimate_is_not_worked_out_again_from_its_sample_counts():
+    """A value that is not its count over its denominator cannot give the counts back."""
+    shown = protected_fields(
+        row(value=21.7, lower_95=19.0, upper_95=24.5, count=150, denominator=1003),
+        method=Method("proportion", "standard", 100, "wilson"), national=False,
+    )  # fmt: skip
+    assert (shown["value"], shown["lower_95"], shown["count"]) == (21.7, 19.0, 150)
