@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from explorer import selectors
 from indicators.exports import observations_for_export, write_export_csv
-from indicators.models import Area, InequalitySummary, Observation, Period, Sex
+from indicators.models import Area, ComparatorGroup, InequalitySummary, Observation, Period, Sex
 from indicators.roles import roles_of
 from indicators.selectors import indicators_visible_to, protects
 from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
@@ -54,6 +54,7 @@ class ApiFilterForm(forms.Form):
     area_type = forms.CharField(required=False)
     parent = forms.CharField(required=False)
     area = forms.CharField(required=False)
+    group = forms.CharField(required=False)
     period = forms.CharField(required=False)
     sex = forms.ChoiceField(required=False, choices=Sex.choices)
     age = forms.CharField(required=False)
@@ -86,6 +87,12 @@ class ApiFilterForm(forms.Form):
         if unknown:
             raise forms.ValidationError(f"No area has the code {', '.join(unknown)}.")
         return codes
+
+    def clean_group(self):
+        code = self.cleaned_data["group"]
+        if code and not ComparatorGroup.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"No comparator group has the code {code!r}.")
+        return code
 
     def clean_period(self):
         label = self.cleaned_data["period"]
@@ -195,7 +202,8 @@ def areas(request):
 FILTER_LOOKUPS = [
     ("domain", "indicator__domain__code"), ("indicator", "indicator__code__in"),
     ("area_type", "area__area_type__code"), ("parent", "area__parent__code"),
-    ("area", "area__code__in"), ("period", "period__label"), ("sex", "sex"), ("age", "age"),
+    ("area", "area__code__in"), ("group", "area__comparator_groups__code"),
+    ("period", "period__label"), ("sex", "sex"), ("age", "age"),
 ]  # fmt: skip
 
 

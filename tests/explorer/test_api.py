@@ -4,6 +4,7 @@ import io
 import pytest
 
 from indicators.exports import EXPORT_HEADER
+from indicators.models import Area, ComparatorGroup, ComparatorGroupMember
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,43 @@ def test_areas_and_inequalities(viewer_client, explorer_data):
     assert summaries["results"][0]["sii_lower_95"] == 15.0
     draft = viewer_client.get("/api/inequalities/?indicator=INT09")
     assert draft.status_code == 400
+
+
+def peer_group(code="PEERS", members=("E54000101", "E54000039", "E54000102")):
+    group = ComparatorGroup.objects.create(code=code, name="Peer ICBs", kind="custom")
+    for position, area_code in enumerate(members, start=1):
+        ComparatorGroupMember.objects.create(
+            group=group, area=Area.objects.get(code=area_code), position=position
+        )
+    return group
+
+
+def test_data_for_a_group_is_its_members_rows(viewer_client, explorer_data):
+    peer_group()
+
+    body = viewer_client.get(
+        "/api/data/?indicator=LTC03&group=PEERS&period=2020/21&category_type=none"
+    ).json()
+
+    assert sorted(row["area"] for row in body["results"]) == [
+        "E54000039", "E54000101", "E54000102",
+    ]  # fmt: skip
+
+
+def test_inequalities_for_a_group_are_its_members_summaries(viewer_client, explorer_data):
+    peer_group()
+    peer_group("OTHERS", members=("E54000100",))
+
+    inside = viewer_client.get("/api/inequalities/?indicator=LTC03&group=PEERS").json()
+    outside = viewer_client.get("/api/inequalities/?indicator=LTC03&group=OTHERS").json()
+
+    assert {row["area"] for row in inside["results"]} == {"E54000039"}
+    assert inside["count"] == 3 and outside["count"] == 0
+
+
+@pytest.mark.parametrize("endpoint", ["data", "inequalities"])
+def test_an_unknown_group_is_400_naming_it(viewer_client, explorer_data, endpoint):
+    response = viewer_client.get(f"/api/{endpoint}/?indicator=LTC03&group=NOPE")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"group": ["No comparator group has the code 'NOPE'."]}
