@@ -1,8 +1,9 @@
 """The explorer's one filter form, shared by every page and the API.
 
 The query string is the state. Each field's choices depend on the fields before it (domain →
-indicator → area type → parent → area → period → sex → age → breakdown), so the form resolves
-them in that order: a blank field takes its default; a value that names nothing we know (or
+indicator → comparator group → area type → parent → area → period → sex → age → breakdown), so
+the form resolves them in that order (a group fixes the area type to its members' and takes the
+place of "within"): a blank field takes its default; a value that names nothing we know (or
 nothing this user may see) is an error with a message, and the page falls back to the default
 for that field; a known value with no data is kept, so the page can say why there is none.
 """
@@ -15,20 +16,27 @@ from urllib.parse import urlencode
 from django import forms
 
 from explorer import selectors
-from indicators.models import Area, AreaType, Domain, Indicator, Period, Sex
+from indicators.models import Area, AreaType, ComparatorGroup, Domain, Indicator, Period, Sex
 from indicators.selectors import protects
 
 FIELD_ORDER = [
-    "domain", "indicator", "area_type", "parent", "area", "period", "sex", "age", "breakdown",
-    "colour",
+    "domain", "indicator", "group", "area_type", "parent", "area", "period", "sex", "age",
+    "breakdown", "colour",
 ]  # fmt: skip
 PAGE_FIELDS = {
-    "compare": ["domain", "indicator", "area_type", "parent", "area", "period", "sex", "age"],
-    "summary": ["domain", "area_type", "area", "sex"],
+    "compare": ["domain", "indicator", "group", "area_type", "parent", "area", "period", "sex", "age"],
+    "summary": ["domain", "group", "area_type", "area", "sex"],
     "inequalities": ["domain", "indicator", "area_type", "area", "period", "sex", "age", "breakdown"],
-    "trends": ["domain", "indicator", "area_type", "parent", "area", "sex", "age"],
-    "map": ["domain", "indicator", "area_type", "period", "sex", "age", "colour"],
+    "trends": ["domain", "indicator", "group", "area_type", "parent", "area", "sex", "age"],
+    "map": ["domain", "indicator", "group", "area_type", "period", "sex", "age", "colour"],
 }  # fmt: skip
+# The "Compare with" choice when no group is chosen: what each page compared before groups.
+NO_GROUP_LABELS = {
+    "compare": "All areas of the type chosen",
+    "summary": "All areas of the type chosen",
+    "trends": "The area and its parent",
+    "map": "All areas of the type chosen",
+}
 MAP_AREA_TYPES = ("icb", "region", "local_authority")
 BREAKDOWN_LABELS = {
     "imd_quintile": "Deprivation: IMD 2019 quintile",
@@ -43,7 +51,8 @@ COLOUR_LABELS = {"significance": "Comparison with England", "quintile": "Quintil
 RESETS = {
     "domain": ["indicator", "period", "age", "breakdown"],
     "indicator": ["period", "age", "breakdown"],
-    "area_type": ["parent", "area", "period"],
+    "group": ["parent", "area"],
+    "area_type": ["group", "parent", "area", "period"],
     "parent": ["area"],
 }
 
@@ -58,6 +67,9 @@ class Selection:
     indicators: list[Indicator] = field(default_factory=list)
     area_type: AreaType | None = None
     area_types: list[AreaType] = field(default_factory=list)
+    # A comparator group replaces "all areas of the type" (and "within") with its members.
+    group: ComparatorGroup | None = None
+    group_members: list[Area] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
     parent: Area | None = None
     area: Area | None = None
@@ -75,6 +87,7 @@ class Selection:
         values = {
             "domain": self.domain.code if self.domain else "",
             "indicator": self.indicator.code if self.indicator else "",
+            "group": self.group.code if self.group else "",
             "area_type": self.area_type.code if self.area_type else "",
             "parent": self.parent.code if self.parent else "",
             "area": self.area.code if self.area else "",
@@ -108,6 +121,7 @@ class Selection:
 class ExplorerFilterForm(forms.Form):
     domain = forms.ChoiceField(label="Domain", required=False)
     indicator = forms.ChoiceField(label="Indicator", required=False)
+    group = forms.ChoiceField(label="Compare with", required=False)
     area_type = forms.ChoiceField(label="Area type", required=False)
     parent = forms.ChoiceField(label="Within", required=False)
     area = forms.ChoiceField(label="Area", required=False)
@@ -184,6 +198,7 @@ class ExplorerFilterForm(forms.Form):
             )
             selection.availability = selectors.indicator_availability(indicator=selection.indicator)
         indicator = selection.indicator
+        self._resolve_group(raw, selection)
 
         area_types = selectors.explorer_area_types()
         if self.page == "map":
@@ -197,6 +212,9 @@ class ExplorerFilterForm(forms.Form):
             (t for t in area_types if t.pk in with_data), area_types[0] if area_types else None
         )
         selection.area_type = chosen_type or default_type
+        if selection.group_members:
+            # The group's members are all of one type: that is the type compared.
+            selection.area_type = selection.group_members[0].area_type
         selection.area_types = area_types
         self._set_choices(
             "area_type",
@@ -215,6 +233,8 @@ class ExplorerFilterForm(forms.Form):
             key=lambda area: area.name,
         )
         selection.parent = next((p for p in parents if p.code == raw["parent"]), None)
+        if selection.group is not None:
+            selection.parent = None  # the group says which areas are compared
         self._set_choices(
             "parent",
             [("", "All areas of this type")] + [(p.code, p.name) for p in parents],
@@ -223,6 +243,8 @@ class ExplorerFilterForm(forms.Form):
         areas = selection.areas
         if selection.parent is not None:
             areas = [a for a in areas if a.parent_id == selection.parent.pk]
+        if selection.group_members:
+            areas = selection.group_members  # the areas to choose from are the group's
         selection.area = next((a for a in selection.areas if a.code == raw["area"]), None)
         if selection.area is None and areas:
             selection.area = next((a for a in areas if a.code in selectors.HOME_AREA_CODES), None)
@@ -261,6 +283,22 @@ class ExplorerFilterForm(forms.Form):
             selection.colour = "quintile"
         self.initial["colour"] = selection.colour
         return selection
+
+    def _resolve_group(self, raw, selection: Selection) -> None:
+        """A known group code chooses the group and its members; an unknown one is left to
+        the field's validation (an error, and the page compares as it would without)."""
+        if "group" not in PAGE_FIELDS[self.page]:
+            return
+        groups = selectors.explorer_groups()
+        selection.group = next((g for g in groups if g.code == raw["group"]), None)
+        if selection.group is not None:
+            selection.group_members = selectors.group_members(group=selection.group)
+        self._set_choices(
+            "group",
+            [("", NO_GROUP_LABELS[self.page])]
+            + [(g.code, f"{g.name} ({g.get_kind_display()})") for g in groups],
+            selection.group.code if selection.group else "",
+        )
 
     def _resolve_period(self, raw, selection: Selection) -> None:
         """Offer the periods the indicator has data for (at this area type, marked when not);

@@ -20,6 +20,8 @@ from indicators import disclosure
 from indicators.models import (
     Area,
     AreaType,
+    ComparatorGroup,
+    ComparatorGroupMember,
     Indicator,
     InequalitySummary,
     Observation,
@@ -38,6 +40,9 @@ BREAKDOWN_CATEGORY_TYPES = {
     "ethnic_group": "Ethnic group",
 }
 TREND_MAX_AREAS = 10
+# A group's members all have lines: a nearest-neighbour group is the area and 10 others, the
+# largest NHS region 11 ICBs; a custom group longer than this shows its first members.
+TREND_MAX_GROUP_AREAS = 20
 
 
 # --- Filter options ---------------------------------------------------------------------------
@@ -59,6 +64,18 @@ def explorer_areas(*, area_type: AreaType) -> list[Area]:
 
 def explorer_periods() -> list[Period]:
     return list(Period.objects.order_by("sort_key"))
+
+
+def explorer_groups() -> list[ComparatorGroup]:
+    return list(ComparatorGroup.objects.order_by("-is_default", "name", "code"))
+
+
+def group_members(*, group: ComparatorGroup) -> list[Area]:
+    """The group's areas in group order."""
+    members = ComparatorGroupMember.objects.filter(group=group).select_related(
+        "area__area_type", "area__parent"
+    )
+    return [member.area for member in members.order_by("position")]
 
 
 @dataclass(frozen=True)
@@ -140,6 +157,8 @@ def compare_observations(selection) -> QuerySet[Observation]:
     areas = Q(area__area_type=selection.area_type)
     if selection.parent is not None:
         areas &= Q(area__parent=selection.parent)
+    if selection.group is not None:
+        areas = Q(area__in=selection.group_members)
     comparators = Q(area__code=ENGLAND_CODE)
     for parent in (selection.parent, getattr(selection.area, "parent", None)):
         if parent is not None:
@@ -158,8 +177,11 @@ def compare_observations(selection) -> QuerySet[Observation]:
 
 
 def trend_areas(selection) -> list[Area]:
-    """The chosen area, its parent, England and (within a chosen parent) its peers."""
+    """The chosen area, its parent, England and (within a chosen parent) its peers; or, with
+    a comparator group, the chosen area and the group's members."""
     chosen = [selection.area] if selection.area else []
+    if selection.group is not None:
+        return list(dict.fromkeys(chosen + selection.group_members))[:TREND_MAX_GROUP_AREAS]
     if selection.parent is not None:
         chosen += [area for area in selection.areas if area.parent_id == selection.parent.pk]
     chosen = list(dict.fromkeys(chosen))[:TREND_MAX_AREAS]
@@ -264,8 +286,14 @@ def summary_observations(selection) -> QuerySet[Observation]:
 
 def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
     """Each indicator's latest value for the area, with the spread of values across the areas
-    of the same type (same period, sex and age) and England's value. Three queries."""
+    of the same type, or across a chosen comparator group's members (same period, sex and
+    age), and England's value. Three queries."""
     area = selection.area
+    members = {member.code for member in selection.group_members} if selection.group else None
+    if members is not None:
+        peers = Q(area__code__in=members)
+    else:
+        peers = Q(area__area_type=area.area_type_id)
     shown = list(summary_observations(selection))
     latest = {observation.indicator_id: observation for observation in shown}
     pairs = {(obs.indicator_id, obs.period_id, obs.age) for obs in latest.values()}
@@ -278,7 +306,7 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
         columns = ["indicator_id", "period_id", "age", "code", "area_type_id", "value", "count",
                    "denominator"]  # fmt: skip
         rows = Observation.objects.filter(
-            Q(area__area_type=area.area_type_id) | Q(area__code=ENGLAND_CODE),
+            peers | Q(area__code=ENGLAND_CODE),
             indicator_id__in={pair[0] for pair in pairs},
             period_id__in={pair[1] for pair in pairs},
             sex=selection.sex,
@@ -300,7 +328,8 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
                 continue
             if code == ENGLAND_CODE:
                 england[key] = value
-            if area_type_id == area.area_type_id:
+            peer = code in members if members is not None else area_type_id == area.area_type_id
+            if peer:
                 spread[key].append(value)
     trends = dict(
         SeriesAnalytics.objects.filter(

@@ -72,6 +72,12 @@ def sort_rows(rows: list[dict], *, key: str, descending: bool) -> list[dict]:
     return sorted(rows, key=SORT_KEYS.get(key, SORT_KEYS["rank"]), reverse=descending)
 
 
+def in_group_order(rows: list[dict], *, members) -> list[dict]:
+    """Rows in the order of a comparator group's members (rows of other areas last)."""
+    position = {area.code: number for number, area in enumerate(members)}
+    return sorted(rows, key=lambda row: position.get(row["code"], len(position)))
+
+
 @dataclass
 class CompareTable:
     rows: list[dict]

@@ -88,9 +88,16 @@ def compare(request):
         parent_area=parent,
         polarity=polarity,
     )
-    sort, descending = request.GET.get("sort", "rank"), request.GET.get("dir") == "desc"
-    if sort not in tables.SORT_KEYS:
+    # A comparator group's members come in the group's order until a column is sorted.
+    default_sort = "" if selection.group else "rank"
+    sort, descending = request.GET.get("sort", default_sort), request.GET.get("dir") == "desc"
+    if sort not in tables.SORT_KEYS and not (sort == "" and selection.group):
         sort = "rank"
+    rows = (
+        tables.sort_rows(table.rows, key=sort, descending=descending)
+        if sort
+        else tables.in_group_order(table.rows, members=selection.group_members)
+    )
     no_data = tables.explain_no_data(selection, rows=table.rows)
     figure = None
     if no_data is None:
@@ -107,7 +114,7 @@ def compare(request):
         form,
         {
             "table": table,
-            "rows": tables.sort_rows(table.rows, key=sort, descending=descending),
+            "rows": rows,
             "sort": sort,
             "descending": descending,
             "sort_columns": [
