@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db.models import F, Prefetch, QuerySet
 
 from indicators import disclosure
-from indicators.models import Domain, Indicator, Status
-from indicators.querysets import method_of
+from indicators.models import (
+    Area,
+    ComparatorGroup,
+    ComparatorGroupMember,
+    Domain,
+    Indicator,
+    Observation,
+    Sex,
+    Status,
+)
+from indicators.querysets import ENGLAND_CODE, method_of
 from indicators.roles import roles_of
+from indicators.statistics.benchmark import rank_by_polarity
 
 
 def indicators_visible_to(user) -> QuerySet[Indicator]:
@@ -53,3 +67,114 @@ def indicator_for_page(*, code: str, user) -> Indicator:
     """The indicator with its domain and owner, or Indicator.DoesNotExist if the user may not
     see it (a draft shown to a non-analyst is as good as missing)."""
     return indicators_visible_to(user).select_related("domain", "owner").get(code=code)
+
+
+# --- Rank among the default comparator group ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupRank:
+    """Where an area stands among its default comparator group's members for one indicator."""
+
+    group: ComparatorGroup
+    period: str
+    rank: int | None  # None: the area's value is missing or suppressed, so it is not ranked
+    ranked: int  # members with a value that can be ranked
+
+    @property
+    def label(self) -> str:
+        where = f"in {self.group.name} ({self.group.get_kind_display()})"
+        if self.rank is None:
+            return f"Not ranked {where}: no value to rank for {self.period}"
+        return f"{_ordinal(self.rank)} of {self.ranked} {where}"
+
+
+def default_group_ranks(
+    *, indicators, area: Area, as_at: date | None = None, protect: bool = True
+) -> dict[int, GroupRank]:
+    """For each indicator, ``area``'s rank among the default comparator group's members in the
+    period of the area's latest value (at ``as_at``), by value with the indicator's polarity.
+
+    Ranks use the values ``protect``ed viewers see: suppressed and missing values are not
+    ranked and do not count. Empty when there is no default group or ``area`` is not one of
+    its members. Two queries whatever the number of indicators."""
+    indicators = {indicator.pk: indicator for indicator in indicators}
+    members = list(
+        ComparatorGroupMember.objects.filter(group__is_default=True)
+        .select_related("group", "area")
+        .order_by("position")
+    )
+    national = {member.area_id: member.area.code == ENGLAND_CODE for member in members}
+    if not indicators or area.pk not in national:
+        return {}
+    group = members[0].group
+    period_filter = {"period__end__lte": as_at} if as_at else {}
+    rows = list(
+        Observation.objects.filter(
+            indicator_id__in=indicators,
+            area_id__in=national,
+            sex=Sex.PERSONS,
+            category_type="",
+            category="",
+            age=F("indicator__default_age"),
+            **period_filter,
+        ).values(
+            "indicator_id",
+            "area_id",
+            "period_id",
+            "period__label",
+            "period__sort_key",
+            "value",
+            "count",
+            "denominator",
+            "value_note",
+            "suppressed",
+        )  # fmt: skip
+    )
+    if protect:
+        replacements = disclosure.protect_rows(
+            rows,
+            methods=[method_of(indicators[row["indicator_id"]]) for row in rows],
+            national=[national[row["area_id"]] for row in rows],
+        )
+        rows = [row | replaced for row, replaced in zip(rows, replacements, strict=True)]
+    by_indicator: dict[int, list[dict]] = {}
+    for row in rows:
+        by_indicator.setdefault(row["indicator_id"], []).append(row)
+    ranks = {}
+    for indicator_id, indicator_rows in by_indicator.items():
+        own = sorted(
+            (row for row in indicator_rows if row["area_id"] == area.pk),
+            key=lambda row: (
+                row["value"] is not None and not row["suppressed"],
+                row["period__sort_key"],
+            ),
+        )
+        if not own:
+            continue
+        period = own[-1]
+        ranks[indicator_id] = _rank_in_period(
+            [row for row in indicator_rows if row["period_id"] == period["period_id"]],
+            area=area, group=group, period=period["period__label"],
+            polarity=indicators[indicator_id].polarity,
+        )  # fmt: skip
+    return ranks
+
+
+def _rank_in_period(rows, *, area, group, period, polarity) -> GroupRank:
+    rankable = [row for row in rows if row["value"] is not None and not row["suppressed"]]
+    ranks = rank_by_polarity([row["value"] for row in rankable], polarity=polarity)
+    own = [rank for row, rank in zip(rankable, ranks, strict=True) if row["area_id"] == area.pk]
+    return GroupRank(
+        group=group,
+        period=period,
+        rank=int(own[0]) if own and not np.isnan(own[0]) else None,
+        ranked=len(rankable),
+    )
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from indicators.statistics.common import StatisticsInputError, as_float_array
 
@@ -278,3 +279,17 @@ def _with_index(result: np.ndarray, index):
     if index is not None and len(index) == result.size:
         return pd.Series(result, index=index)
     return result.item() if result.ndim == 0 else result
+
+
+def rank_by_polarity(values, *, polarity) -> np.ndarray:
+    """Rank 1 is the best value: the highest where higher is better or there is no judgement,
+    the lowest where lower is better. Ties share the better rank ("1, 2, 2, 4"); a missing
+    value (NaN) is not ranked (NaN back) and does not count against the others."""
+    array = as_float_array(values, "values")
+    if polarity not in (HIGHER_BETTER, LOWER_BETTER, NO_JUDGEMENT):
+        raise StatisticsInputError(f"polarity must be one of the judgements, got {polarity!r}")
+    ranks = np.full(array.shape, np.nan)
+    present = ~np.isnan(array)
+    key = array[present] if polarity == LOWER_BETTER else -array[present]
+    ranks[present] = rankdata(key, method="min")
+    return ranks

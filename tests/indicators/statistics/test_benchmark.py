@@ -13,6 +13,7 @@ from indicators.statistics.benchmark import (
     compare_with_target,
     compare_with_target_range,
     quintile_labels,
+    rank_by_polarity,
     value_quintiles,
 )
 from indicators.statistics.common import StatisticsInputError
@@ -411,3 +412,25 @@ def test_targets_are_vectorised_over_areas_and_targets():
 def test_invalid_input_raises_with_a_message(call, message):
     with pytest.raises(StatisticsInputError, match=message):
         call()
+
+
+# --- Rank among peers (comparator groups) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("polarity", "expected"),
+    [
+        ("higher_better", [3, 1, NAN, 1, 4]),
+        ("lower_better", [2, 3, NAN, 3, 1]),
+        ("no_judgement", [3, 1, NAN, 1, 4]),  # highest first, as the explorer ranks
+    ],
+)
+def test_rank_by_polarity_shares_ties_and_skips_missing(polarity, expected):
+    ranks = rank_by_polarity([50.0, 61.0, NAN, 61.0, 42.0], polarity=polarity)
+
+    np.testing.assert_array_equal(ranks, expected)
+
+
+def test_rank_by_polarity_refuses_an_unknown_polarity():
+    with pytest.raises(StatisticsInputError, match="polarity"):
+        rank_by_polarity([1.0], polarity="sideways")
