@@ -52,7 +52,7 @@ def colour_for(label: str) -> str:
 
 
 def short_area_name(name: str) -> str:
-    """ICB names are long: "NHS Bristol, ... Integrated Care Board" → "Bristol, ... ICB"."""
+    """ICB names are long: "NHS Somewhere Integrated Care Board" → "Somewhere ICB"."""
     name = name.removeprefix("NHS ")
     return name.replace(" Integrated Care Board", " ICB")
 

@@ -247,7 +247,7 @@ class ExplorerFilterForm(forms.Form):
             areas = selection.group_members  # the areas to choose from are the group's
         selection.area = next((a for a in selection.areas if a.code == raw["area"]), None)
         if selection.area is None and areas:
-            selection.area = next((a for a in areas if a.code in selectors.HOME_AREA_CODES), None)
+            selection.area = next((a for a in areas if selectors.is_home_area(a)), None)
             selection.area = selection.area or areas[0]
         area_choices = [(a.code, a.name) for a in areas]
         if selection.area is not None and selection.area not in areas:

@@ -30,10 +30,9 @@ from indicators.models import (
 )
 from indicators.querysets import method_of
 from indicators.selectors import indicators_visible_to
+from indicators.system import system_current
 
 ENGLAND_CODE = "E92000001"
-# The system this dashboard serves: the default area wherever it is one of the choices.
-HOME_AREA_CODES = ("E54000039", "E38000222", "E40000006")
 BREAKDOWN_CATEGORY_TYPES = {
     "imd_quintile": "IMD 2019 quintile (national)",
     "imd_decile": "IMD 2019 decile (national)",
@@ -43,6 +42,16 @@ TREND_MAX_AREAS = 10
 # A group's members all have lines: a nearest-neighbour group is the area and 10 others, the
 # largest NHS region 11 ICBs; a custom group longer than this shows its first members.
 TREND_MAX_GROUP_AREAS = 20
+
+
+def is_home_area(area: Area) -> bool:
+    """Whether ``area`` is the configured system's own: its headline area, the region above
+    it or an area directly within it (e.g. its sub-ICB locations). The explorer chooses such
+    an area by default wherever one is on offer."""
+    headline = system_current().headline_area
+    if headline.pk is None:  # not configured and no England: nothing is home
+        return False
+    return area.pk in (headline.pk, headline.parent_id) or area.parent_id == headline.pk
 
 
 # --- Filter options ---------------------------------------------------------------------------

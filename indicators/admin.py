@@ -4,6 +4,7 @@ Extracts have their screens in the ingest app. Validation messages come from the
 admin, the imports and the ingest pipeline all refuse the same things.
 """
 
+from django import forms
 from django.contrib import admin
 
 from indicators.models import (
@@ -12,6 +13,8 @@ from indicators.models import (
     AuditEvent,
     Baseline,
     Commentary,
+    ComparatorGroup,
+    ComparatorGroupMember,
     Domain,
     Indicator,
     Observation,
@@ -19,7 +22,9 @@ from indicators.models import (
     PartnerMembership,
     Period,
     Programme,
+    System,
     Target,
+    comparator_members_mixed,
 )
 
 
@@ -103,6 +108,47 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["area_type", "parent"]
+
+
+@admin.register(System)
+class SystemAdmin(admin.ModelAdmin):
+    """The one configured system (``manage.py import_system`` writes the same row). Only one
+    can exist, so "add" disappears once it does."""
+
+    list_display = ["name", "short_name", "headline_area", "benchmark_area"]
+    autocomplete_fields = ["headline_area", "benchmark_area"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not System.objects.exists()
+
+
+class ComparatorGroupMemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        areas = [
+            form.cleaned_data["area"]
+            for form in self.forms
+            if form.cleaned_data.get("area") and not form.cleaned_data.get("DELETE")
+        ]
+        problem = comparator_members_mixed(areas)
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+class ComparatorGroupMemberInline(admin.TabularInline):
+    model = ComparatorGroupMember
+    formset = ComparatorGroupMemberFormSet
+    autocomplete_fields = ["area"]
+    extra = 1
+    ordering = ["position"]
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "is_default"]
+    list_filter = ["kind", "is_default"]
+    search_fields = ["code", "name"]
+    inlines = [ComparatorGroupMemberInline]
 
 
 @admin.register(Period)

@@ -25,11 +25,14 @@ from indicators.models import (
     AuditEvent,
     Baseline,
     Commentary,
+    ComparatorGroup,
+    ComparatorGroupMember,
     Domain,
     Indicator,
     Partner,
     PartnerMembership,
     Programme,
+    System,
     Target,
 )
 
@@ -41,6 +44,7 @@ _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request
 # they change only through extracts, whose history and audit events say what changed.
 REGISTRY_MODELS = (
     Domain, Indicator, Partner, PartnerMembership, Programme, AreaType, Area, Baseline, Target,
+    System, ComparatorGroup, ComparatorGroupMember,
 )  # fmt: skip
 # The account fields whose changes matter for access; a password change is noted, never shown.
 USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser", "password")
@@ -215,6 +219,10 @@ def connect_signals() -> None:
     )
     m2m_changed.connect(
         on_m2m_changed, sender=Programme.indicators.through, dispatch_uid="audit_programme"
+    )
+    # group.areas.add(...) bulk-creates memberships without post_save; say who was added.
+    m2m_changed.connect(
+        on_m2m_changed, sender=ComparatorGroup.areas.through, dispatch_uid="audit_comparators"
     )
 
 

@@ -332,6 +332,9 @@ class System(models.Model):
             models.CheckConstraint(condition=Q(id=SYSTEM_PK), name="system_is_singleton"),
         ]
 
+    # False only on the stand-in ``indicators.system`` uses before a system is configured.
+    is_configured = True
+
     def __str__(self):
         return self.name
 
@@ -387,6 +390,19 @@ class ComparatorGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def comparator_members_mixed(areas) -> str:
+    """Why ``areas`` cannot be one comparator group ('' when they can): a group compares like
+    with like, so its members are all of one area type. The admin and import_system both ask."""
+    first = next(iter(areas), None)
+    for area in areas:
+        if area.area_type_id != first.area_type_id:
+            return (
+                f"{area.code} is a {area.area_type.name} but {first.code} is a "
+                f"{first.area_type.name}: a group's members must all be of one area type"
+            )
+    return ""
 
 
 class ComparatorGroupMember(models.Model):

@@ -4,6 +4,7 @@ from django.db.models import Max
 from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Extract, ExtractStatus
 from indicators.selectors import protects
+from indicators.system import system_current
 
 
 def data_status(request):
@@ -27,3 +28,9 @@ def data_status(request):
         "disclosure_footnote": disclosure_footnote,
         "public_read": settings.PUBLIC_READ,
     }
+
+
+def system(request):
+    """The configured system (its names, headline and benchmark areas) for every template;
+    read when a template first uses it, once per request."""
+    return {"system": system_current}

@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from indicators.models import System
 from reporting.selectors import DomainReport, IndicatorStatus, ReportingPeriod
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -94,21 +95,18 @@ def value_with_ci(status: IndicatorStatus) -> str:
 
 def board_pack_pdf(
     *,
+    system: System,
     domains: list[DomainReport],
     period: ReportingPeriod | None,
     whole_framework: bool,
     footnote: str = "",
 ) -> bytes:
-    """The board pack as PDF bytes; ``footnote`` says how small numbers were protected."""
+    """The board pack as PDF bytes for the configured ``system`` (its framework title,
+    headline area and benchmark); ``footnote`` says how small numbers were protected."""
     buffer = io.BytesIO()
     period_text = f"as it stood at {period.label}" if period else "latest data"
-    scope = (
-        "BNSSG system outcomes framework"
-        if whole_framework
-        else f"{domains[0].domain.name}"
-        if domains
-        else "BNSSG system outcomes framework"
-    )
+    scope = domains[0].domain.name if domains and not whole_framework else system.title
+    benchmark = system.benchmark_area.name
     footer = f"{scope} board pack, {period_text}"
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -124,18 +122,24 @@ def board_pack_pdf(
         canvas.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"Page {doc.page}")
         canvas.restoreState()
 
-    story = _cover(scope, period_text, domains, whole_framework)
+    story = _cover(system, scope, period_text, domains, whole_framework)
     if footnote:
         story.append(_text(f"Small numbers. {footnote}", "small"))
-    story += _summary(domains)
+    story += _summary(domains, benchmark=benchmark)
     for report in domains:
         for status in report.statuses_attention_first:
-            story += [PageBreak(), *_indicator_section(status, report)]
+            story += [
+                PageBreak(),
+                *_indicator_section(
+                    status, report, headline=system.short_name, benchmark=benchmark
+                ),
+            ]
     document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
     return buffer.getvalue()
 
 
-def _cover(scope, period_text, domains, whole_framework) -> list:
+def _cover(system: System, scope, period_text, domains, whole_framework) -> list:
+    benchmark = system.benchmark_area.name
     today = timezone.localdate()
     statuses = [status for report in domains for status in report.statuses]
     attention = [status for status in statuses if status.worse_and_worsening]
@@ -149,20 +153,20 @@ def _cover(scope, period_text, domains, whole_framework) -> list:
         _text(f"Produced on {today:%-d %B %Y}", "subtitle"),
         Spacer(1, 12 * mm),
         _text(
-            f"{len(statuses)} indicator(s) in {len(domains)} domain(s). Headline values are "
-            "for NHS Bristol, North Somerset and South Gloucestershire ICB (Persons), compared "
-            "with England using 95% confidence intervals. SPC icons follow NHS England's "
+            f"{system.name}. {len(statuses)} indicator(s) in {len(domains)} domain(s). "
+            f"Headline values are for {system.headline_area.name} (Persons), compared with "
+            f"{benchmark} using 95% confidence intervals. SPC icons follow NHS England's "
             "Making Data Count; fewer than 13 points give trial limits.",
         ),
         Spacer(1, 4 * mm),
     ]
     if attention:
-        story.append(_text("Worse than England and getting worse:", "h2"))
+        story.append(_text(f"Worse than {benchmark} and getting worse:", "h2"))
         story += [
             _text(f"- {status.indicator.code} {status.indicator.name}") for status in attention
         ]
     elif statuses:
-        story.append(_text("No indicator is both worse than England and getting worse."))
+        story.append(_text(f"No indicator is both worse than {benchmark} and getting worse."))
     if not whole_framework and domains:
         story += [
             Spacer(1, 4 * mm),
@@ -171,9 +175,9 @@ def _cover(scope, period_text, domains, whole_framework) -> list:
     return [*story, PageBreak()]
 
 
-def _summary(domains: list[DomainReport]) -> list:
+def _summary(domains: list[DomainReport], *, benchmark: str) -> list:
     story = [_text("Summary", "h1")]
-    header = ["Code", "Indicator", "Latest value (95% CI)", "Period", "England",
+    header = ["Code", "Indicator", "Latest value (95% CI)", "Period", benchmark,
               "SPC variation", "SPC assurance", "Direction"]  # fmt: skip
     widths = [13 * mm, 46 * mm, 30 * mm, 16 * mm, 15 * mm, 20 * mm, 20 * mm, 18 * mm]
     for report in domains:
@@ -184,7 +188,9 @@ def _summary(domains: list[DomainReport]) -> list:
         rows = [[_text(cell, "cell_bold") for cell in header]]
         for status in report.statuses_attention_first:
             latest = status.latest
-            flag = " (worse than England and getting worse)" if status.worse_and_worsening else ""
+            flag = (
+                f" (worse than {benchmark} and getting worse)" if status.worse_and_worsening else ""
+            )
             rows.append(
                 [
                     _text(status.indicator.code, "cell"),
@@ -214,7 +220,9 @@ def _summary(domains: list[DomainReport]) -> list:
     return story
 
 
-def _indicator_section(status: IndicatorStatus, report: DomainReport) -> list:
+def _indicator_section(
+    status: IndicatorStatus, report: DomainReport, *, headline: str, benchmark: str
+) -> list:
     indicator = status.indicator
     latest = status.latest
     target = status.target
@@ -234,7 +242,7 @@ def _indicator_section(status: IndicatorStatus, report: DomainReport) -> list:
         ("Domain", report.domain.name),
         ("Owner", str(indicator.owner or "Not assigned")),
         ("Latest value (95% CI)", f"{value_with_ci(status)}, {latest.period if latest else 'no data'}"),
-        ("England", f"{format_value(latest.england_value if latest else None, indicator.unit_label)}"
+        (benchmark, f"{format_value(latest.england_value if latest else None, indicator.unit_label)}"
                     f" ({status.england or 'Not compared'})"),
         ("SPC variation", (status.variation.label if status.variation else "Not enough points")
                           + (" (trial limits)" if status.spc_trial_limits else "")),
@@ -269,7 +277,9 @@ def _indicator_section(status: IndicatorStatus, report: DomainReport) -> list:
         Spacer(1, 3 * mm),
     ]
     if status.points:
-        story.append(_png(trend_png(status), height=62 * mm))
+        story.append(
+            _png(trend_png(status, headline=headline, benchmark=benchmark), height=62 * mm)
+        )
     if status.spc_points:
         story.append(_png(spc_png(status), height=58 * mm))
     story.append(CondPageBreak(40 * mm))
@@ -339,9 +349,9 @@ def _nan(value):
     return float("nan") if value is None else value
 
 
-def trend_png(status: IndicatorStatus) -> bytes:
-    """Trend: hatched grey CI band, solid line with circles for BNSSG, dashed line with squares
-    for England, dotted target, dash-dot trajectory, a star at the baseline."""
+def trend_png(status: IndicatorStatus, *, headline: str, benchmark: str) -> bytes:
+    """Trend: hatched grey CI band, solid line with circles for the headline area, dashed line
+    with squares for the benchmark, dotted target, dash-dot trajectory, a star at the baseline."""
     indicator = status.indicator
     labels = [point.period for point in status.points]
     positions = {label: index for index, label in enumerate(labels)}
@@ -352,10 +362,10 @@ def trend_png(status: IndicatorStatus) -> bytes:
     axes.fill_between(x, lower, upper, facecolor="#d8dde0", edgecolor="#768692", hatch="///",
                       linewidth=0, label="95% confidence interval")  # fmt: skip
     axes.plot(x, [_nan(point.value) for point in status.points], color="#005eb8", marker="o",
-              markersize=4, linewidth=2, label="BNSSG ICB")  # fmt: skip
+              markersize=4, linewidth=2, label=headline)  # fmt: skip
     if any(point.england_value is not None for point in status.points):
         axes.plot(x, [_nan(point.england_value) for point in status.points], color="#425563",
-                  linestyle="--", marker="s", markersize=3.5, linewidth=1.3, label="England")  # fmt: skip
+                  linestyle="--", marker="s", markersize=3.5, linewidth=1.3, label=benchmark)  # fmt: skip
     target = status.target
     if target is not None:
         for value, name in ((target.value, "Target"), (target.range_lower, "Target range"),

@@ -58,13 +58,14 @@ def _layout(title: str, unit: str) -> dict:
     }
 
 
-def trend_chart(status: IndicatorStatus, *, area_name: str = "BNSSG ICB") -> go.Figure:
-    """The headline series over time: 95% CI band, England, target or range, trajectory and
-    the baseline marker."""
+def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go.Figure:
+    """The headline series over time: 95% CI band, the benchmark (England unless the system
+    says otherwise), target or range, trajectory and the baseline marker. ``headline`` and
+    ``benchmark`` are the names the legend and title use (the configured system's)."""
     indicator = status.indicator
     periods = [point.period for point in status.points]
     figure = go.Figure(
-        layout=_layout(f"{indicator.name}: {area_name} and England", indicator.unit_label)
+        layout=_layout(f"{indicator.name}: {headline} and {benchmark}", indicator.unit_label)
     )
     if any(point.lower_95 is not None for point in status.points):
         figure.add_trace(
@@ -83,7 +84,7 @@ def trend_chart(status: IndicatorStatus, *, area_name: str = "BNSSG ICB") -> go.
     figure.add_trace(
         go.Scatter(
             x=periods, y=[point.value for point in status.points], mode="lines+markers",
-            name=area_name, line={"color": NHS_BLUE, "width": 3},
+            name=headline, line={"color": NHS_BLUE, "width": 3},
             marker={"symbol": "circle", "size": 7},
         )
     )  # fmt: skip
@@ -91,7 +92,7 @@ def trend_chart(status: IndicatorStatus, *, area_name: str = "BNSSG ICB") -> go.
         figure.add_trace(
             go.Scatter(
                 x=periods, y=[point.england_value for point in status.points],
-                mode="lines+markers", name="England",
+                mode="lines+markers", name=benchmark,
                 line={"color": DARK_GREY, "dash": "dash", "width": 2},
                 marker={"symbol": "square", "size": 6},
             )
@@ -263,14 +264,18 @@ def _whole(number: float | None) -> float | int | None:
     return number
 
 
-def trend_table(status: IndicatorStatus) -> Table:
+def trend_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:
     unit = status.indicator.unit_label
     suffix = f" ({unit})" if unit else ""
     return Table(
-        caption=f"{status.indicator.name}: BNSSG ICB values with 95% confidence intervals and England",
+        caption=(
+            f"{status.indicator.name}: {headline} values with 95% confidence intervals "
+            f"and {benchmark}"
+        ),
         headers=[
             "Period", f"Value{suffix}", "Lower 95% limit", "Upper 95% limit", "Count",
-            "Denominator", f"England{suffix}", "Compared with England", "Compared with target",
+            "Denominator", f"{benchmark}{suffix}", f"Compared with {benchmark}",
+            "Compared with target",
             "Value note",
         ],
         rows=[
@@ -284,7 +289,7 @@ def trend_table(status: IndicatorStatus) -> Table:
     )  # fmt: skip
 
 
-def spc_table(status: IndicatorStatus) -> Table:
+def spc_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:
     return Table(
         caption=f"{status.indicator.name}: SPC (XmR) chart points, mean and process limits",
         headers=[
@@ -301,11 +306,11 @@ def spc_table(status: IndicatorStatus) -> Table:
     )  # fmt: skip
 
 
-def inequality_table(status: IndicatorStatus) -> Table:
+def inequality_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:
     return Table(
         caption=(
             f"{status.indicator.name}: inequality between the most and least deprived "
-            "national IMD 2019 quintiles in BNSSG"
+            f"national IMD 2019 quintiles in {headline}"
         ),
         headers=[
             "Period", "Gap (Q1 − Q5)", "Ratio (Q1 ÷ Q5)", "SII", "SII lower 95% limit",

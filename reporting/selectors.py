@@ -1,7 +1,8 @@
 """Reads for the board-facing pages: the framework's headline series as it stood at a period.
 
-Reporting shows one series per indicator: the BNSSG ICB's headline value (Persons, no
-category, the indicator's default age), compared with England. Pages only read what the
+Reporting shows one series per indicator: the configured system's headline area (Persons, no
+category, the indicator's default age), compared with its benchmark (England unless the
+system says otherwise; ``indicators.system``). Pages only read what the
 ingest pipeline stored (values, comparisons, SPC points and icons, trends, inequality
 summaries); nothing statistical is computed here. Each read below is a fixed number of
 queries whatever the number of indicators and periods.
@@ -34,9 +35,8 @@ from indicators.models import (
 )
 from indicators.selectors import disclose_rows, indicators_visible_to, protects
 from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
+from indicators.system import system_current
 
-HEADLINE_AREA_CODE = "E54000039"  # NHS Bristol, North Somerset and South Gloucestershire ICB
-ENGLAND_AREA_CODE = "E92000001"
 QUINTILE_CATEGORY_TYPE = "IMD 2019 quintile (national)"
 # Making Data Count shows limits and icons from 13 points; below that they are trial limits.
 SPC_MINIMUM_POINTS = 13
@@ -72,11 +72,11 @@ class ReportingPeriod:
 
 
 def reporting_periods() -> list[ReportingPeriod]:
-    """Periods with a headline value for the ICB, newest first (one per label: the label's
+    """Periods with a headline-area value, newest first (one per label: the label's
     latest end date, so "2023/24" means the framework as it stood at 31 March 2024)."""
     rows = (
         Period.objects.filter(
-            observations__area__code=HEADLINE_AREA_CODE,
+            observations__area_id=system_current().headline_area_id,
             observations__sex=Sex.PERSONS,
             observations__category_type="",
         )
@@ -292,11 +292,13 @@ def indicator_statuses(
     ids = [indicator.pk for indicator in indicators]
     if not ids:
         return {}
+    system = system_current()
+    headline_id, benchmark_id = system.headline_area_id, system.benchmark_area_id
     period_filter = {"period__end__lte": as_at} if as_at else {}
     observations = (
         Observation.objects.filter(
             indicator_id__in=ids,
-            area__code__in=[HEADLINE_AREA_CODE, ENGLAND_AREA_CODE],
+            area_id__in=[headline_id, benchmark_id],
             sex=Sex.PERSONS,
             category_type="",
             category="",
@@ -305,7 +307,7 @@ def indicator_statuses(
         )  # fmt: skip
         .values(
             "indicator_id",
-            "area__code",
+            "area_id",
             "period__label",
             "period__sort_key",
             "period__end",
@@ -324,15 +326,15 @@ def indicator_statuses(
     england: dict[tuple[int, str], float | None] = {}
     headline: dict[int, list[dict]] = {}
     for row in observations:
-        if row["area__code"] == ENGLAND_AREA_CODE:
-            england[(row["indicator_id"], row["period__sort_key"])] = row["value"]
-        else:
+        if row["area_id"] == headline_id:
             headline.setdefault(row["indicator_id"], []).append(row)
+        else:
+            england[(row["indicator_id"], row["period__sort_key"])] = row["value"]
     analytics = {
         row.indicator_id: row
         for row in SeriesAnalytics.objects.filter(
             indicator_id__in=ids,
-            area__code=HEADLINE_AREA_CODE,
+            area_id=headline_id,
             sex=Sex.PERSONS,
             category_type="",
             category="",
@@ -341,20 +343,20 @@ def indicator_statuses(
     baselines = {
         row.indicator_id: row
         for row in Baseline.objects.filter(
-            indicator_id__in=ids, area__code=HEADLINE_AREA_CODE, sex=Sex.PERSONS
+            indicator_id__in=ids, area_id=headline_id, sex=Sex.PERSONS
         ).select_related("period")
     }
     targets = {
         row.indicator_id: row
         for row in Target.objects.filter(
-            indicator_id__in=ids, area__code=HEADLINE_AREA_CODE, sex=Sex.PERSONS
+            indicator_id__in=ids, area_id=headline_id, sex=Sex.PERSONS
         ).select_related("target_period")
     }
     narratives: dict[int, list[Commentary]] = {}
     for commentary in (
         Commentary.objects.filter(
             indicator_id__in=ids,
-            area__code=HEADLINE_AREA_CODE,
+            area_id=headline_id,
             status=CommentaryStatus.PUBLISHED,
             **period_filter,
         )  # fmt: skip
@@ -367,7 +369,7 @@ def indicator_statuses(
         for summary in (
             InequalitySummary.objects.filter(
                 indicator_id__in=ids,
-                area__code=HEADLINE_AREA_CODE,
+                area_id=headline_id,
                 sex=Sex.PERSONS,
                 category_type=QUINTILE_CATEGORY_TYPE,
                 **period_filter,
@@ -518,13 +520,12 @@ def narrative_editable_by(*, user, indicator: Indicator) -> bool:
 
 
 def narratives_for_editing(*, indicator: Indicator) -> dict[str, Commentary]:
-    """The ICB headline narratives of an indicator (drafts too), keyed by period label, each
-    with its revisions prefetched."""
+    """The headline area's narratives of an indicator (drafts too), keyed by period label,
+    each with its revisions prefetched."""
+    headline_id = system_current().headline_area_id
     return {
         commentary.period.label: commentary
-        for commentary in Commentary.objects.filter(
-            indicator=indicator, area__code=HEADLINE_AREA_CODE
-        )
+        for commentary in Commentary.objects.filter(indicator=indicator, area_id=headline_id)
         .select_related("period", "author")
         .prefetch_related(
             Prefetch(
@@ -536,11 +537,11 @@ def narratives_for_editing(*, indicator: Indicator) -> dict[str, Commentary]:
 
 
 def indicator_periods(*, indicator: Indicator) -> list[Period]:
-    """Periods with a headline ICB value for the indicator, newest first."""
+    """Periods with a headline-area value for the indicator, newest first."""
     return list(
         Period.objects.filter(
             observations__indicator=indicator,
-            observations__area__code=HEADLINE_AREA_CODE,
+            observations__area_id=system_current().headline_area_id,
             observations__sex=Sex.PERSONS,
             observations__category_type="",
         )

@@ -6,14 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import (
-    Area,
     Commentary,
     CommentaryRevision,
     CommentaryStatus,
     Indicator,
     Period,
 )
-from reporting.selectors import HEADLINE_AREA_CODE
+from indicators.system import system_current
 
 
 class NarrativeLocked(Exception):
@@ -31,10 +30,10 @@ def commentary_save(
     limitations: str,
     publish: bool,
 ) -> Commentary:
-    """Create or update the ICB headline narrative for ``indicator`` and ``period`` and record
+    """Create or update the headline area's narrative for ``indicator`` and ``period`` and record
     the saved text as a revision. Publishing stamps the date; a published narrative stays
     published (an edit to it is republished, keeping the history)."""
-    area = Area.objects.get(code=HEADLINE_AREA_CODE)
+    area = system_current().headline_area
     commentary = (
         Commentary.objects.select_for_update()
         .filter(indicator=indicator, area=area, period=period)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Domain, Indicator, Period, Programme
-from indicators.selectors import indicator_for_page, protects
+from indicators.selectors import indicator_for_page, protects, user_is_analyst
+from indicators.system import system_current
 from outcomes_site.access import public_read
 from reporting import charts
 from reporting.boardpack import board_pack_pdf
@@ -52,11 +53,16 @@ def home(request):
     period = form.chosen_period()
     domains = framework_report(user=request.user, as_at=period.end if period else None)
     attention = [status for domain in domains for status in domain.worse_and_worsening]
+    # Analysts are the ones who can configure the system, so only they are told it is not.
+    system_unconfigured = not system_current().is_configured and user_is_analyst(request.user)
     return render(
         request,
         "reporting/home.html",
-        {"form": form, "period": period, "domains": domains, "attention": attention},
-    )
+        {
+            "form": form, "period": period, "domains": domains, "attention": attention,
+            "system_unconfigured": system_unconfigured,
+        },
+    )  # fmt: skip
 
 
 SORT_KEYS = {
@@ -105,6 +111,12 @@ def _sparkline(status):
     )
 
 
+def _chart_names() -> dict[str, str]:
+    """What charts and tables call the headline series and its benchmark."""
+    system = system_current()
+    return {"headline": system.short_name, "benchmark": system.benchmark_area.name}
+
+
 def _indicator_or_404(code, user) -> Indicator:
     try:
         return indicator_for_page(code=code, user=user)
@@ -118,17 +130,18 @@ def indicator_detail(request, code):
     """Definition, trend and SPC charts with their tables, inequality and narrative."""
     indicator = _indicator_or_404(code, request.user)
     status = indicator_report(indicator=indicator, user=request.user)
+    names = _chart_names()
     return render(
         request,
         "reporting/indicator_detail.html",
         {
             "indicator": indicator,
             "status": status,
-            "trend_figure": charts.figure_as_dict(charts.trend_chart(status)),
-            "trend_table": charts.trend_table(status),
+            "trend_figure": charts.figure_as_dict(charts.trend_chart(status, **names)),
+            "trend_table": charts.trend_table(status, **names),
             "spc_figure": charts.figure_as_dict(charts.spc_chart(status)),
-            "spc_table": charts.spc_table(status),
-            "inequality_table": charts.inequality_table(status),
+            "spc_table": charts.spc_table(status, **names),
+            "inequality_table": charts.inequality_table(status, **names),
             **{
                 f"{chart}_csv_url": reverse("indicator_csv", args=[indicator.code, chart])
                 for chart in CSV_TABLES
@@ -154,7 +167,8 @@ def indicator_csv(request, code, chart):
     indicator = _indicator_or_404(code, request.user)
     status = indicator_report(indicator=indicator, user=request.user)
     response = HttpResponse(
-        charts.table_csv(CSV_TABLES[chart](status)), content_type="text/csv; charset=utf-8"
+        charts.table_csv(CSV_TABLES[chart](status, **_chart_names())),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{indicator.code}-{chart}.csv"'
     return response
@@ -253,6 +267,7 @@ def board_pack(request):
     except Domain.DoesNotExist:
         raise Http404(f"No domain {domain_code}") from None
     pdf = board_pack_pdf(
+        system=system_current(),
         domains=domains,
         period=period,
         whole_framework=not domain_code,

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from hypothesis import settings as hypothesis_settings
 
-from indicators.models import Area, AreaType, Domain, Indicator, Partner
+from indicators.models import Area, AreaType, Domain, Indicator, Partner, System
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -119,7 +119,15 @@ def geography(db):
             ("E01014486", "Bristol 023B", 2),
         ]
     ]
-    return {"england": england, "region": region, "icb": icb, "bristol": bristol, "lsoas": lsoas}
+    # The configured system the pages speak for (as ``load_demo`` configures it).
+    system = System.objects.create(
+        name="Bristol, North Somerset and South Gloucestershire", short_name="BNSSG",
+        headline_area=icb, benchmark_area=england,
+    )  # fmt: skip
+    return {
+        "england": england, "region": region, "icb": icb, "bristol": bristol, "lsoas": lsoas,
+        "system": system,
+    }  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

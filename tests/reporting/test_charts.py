@@ -15,6 +15,8 @@ from reporting.charts import (
 from reporting.selectors import IndicatorStatus, SeriesPoint, Signal
 from reporting.templatetags.reporting_format import cell
 
+NAMES = {"headline": "BNSSG", "benchmark": "England"}  # what the pages pass for the demo system
+
 
 def _status(**overrides) -> IndicatorStatus:
     indicator = Indicator(code="PRV01", name="Smoking", unit_label="%", polarity="lower_better")
@@ -53,10 +55,10 @@ def _trace(figure, name):
 
 
 def test_trend_chart_has_ci_band_england_target_trajectory_and_baseline():
-    figure = trend_chart(_status())
+    figure = trend_chart(_status(), **NAMES)
     band = _trace(figure, "95% confidence interval")
     assert band.fill == "tonexty" and list(band.y) == [19.0, 17.0, 16.0]
-    assert list(_trace(figure, "BNSSG ICB").y) == [20.0, 18.0, 17.0]
+    assert list(_trace(figure, "BNSSG").y) == [20.0, 18.0, 17.0]
     england = _trace(figure, "England")
     assert england.line.dash == "dash" and list(england.y) == [19.0] * 3
     target = _trace(figure, "Target by 2025")
@@ -73,7 +75,7 @@ def test_trend_chart_for_a_range_target_draws_both_edges():
     status = _status(
         target=Target(range_lower=10, range_upper=12, target_period=Period(label="2025"))
     )
-    names = [trace.name for trace in trend_chart(status).data]
+    names = [trace.name for trace in trend_chart(status, **NAMES).data]
     assert "Target range bottom by 2025" in names and "Target range top by 2025" in names
 
 
@@ -98,7 +100,7 @@ def test_a_long_chart_title_wraps_between_words_with_room_above_the_plot():
     assert len(lines) == 2 and all(len(line) <= 88 for line in lines)
     assert " ".join(lines).startswith("SPC chart: Bowel cancer screening coverage (60-74,")
     assert figure.layout.margin.t == 68
-    assert "<br>" not in trend_chart(_status()).layout.title.text
+    assert "<br>" not in trend_chart(_status(), **NAMES).layout.title.text
 
 
 def test_sparkline_scales_values_into_the_box_and_describes_itself():
@@ -113,7 +115,7 @@ def test_csv_safe_prefixes_formula_text_but_keeps_numbers():
     assert csv_safe("=SUM(A1)") == "'=SUM(A1)"
     assert csv_safe("+1") == "'+1" and csv_safe("-x") == "'-x" and csv_safe("@x") == "'@x"
     assert csv_safe(-1.5) == -1.5 and csv_safe(None) == "" and csv_safe("Better") == "Better"
-    text = table_csv(trend_table(_status()))
+    text = table_csv(trend_table(_status(), **NAMES))
     assert text.splitlines()[1].startswith("2022,20.0,19.0,21.0")
 
 
@@ -123,7 +125,7 @@ def test_counts_stored_as_floats_show_as_whole_numbers_in_the_table_and_csv():
         replace(status.points[0], count=94845.0, denominator=141290.0),
         replace(status.points[1], count=12.5),  # a modelled count keeps its fraction
     ]
-    table = trend_table(status)
+    table = trend_table(status, **NAMES)
     first, second = table.cells[0], table.cells[1]
     assert cell(*first[4]) == "94,845" and cell(*first[5]) == "141,290"
     assert cell(*first[1]) == "20.0" and cell(*second[4]) == "12.5"

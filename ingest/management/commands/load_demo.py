@@ -56,6 +56,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=self.stdout)
+        call_command("import_system", str(FIXTURES / "demo_system.toml"), stdout=self.stdout)
         self.stdout.write(
             programmes_import(programmes_file=str(FIXTURES / "demo_programmes.csv")).summary(
                 "Programmes"
