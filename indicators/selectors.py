@@ -12,7 +12,6 @@ from indicators import disclosure
 from indicators.models import (
     Area,
     ComparatorGroup,
-    ComparatorGroupMember,
     Domain,
     Indicator,
     Observation,
@@ -97,22 +96,16 @@ def default_group_ranks(
 
     Ranks use the values ``protect``ed viewers see: suppressed and missing values are not
     ranked and do not count. Empty when there is no default group or ``area`` is not one of
-    its members. Two queries whatever the number of indicators."""
+    its members. One query whatever the number of indicators: the members' observations,
+    each with its group, through the group membership."""
     indicators = {indicator.pk: indicator for indicator in indicators}
-    members = list(
-        ComparatorGroupMember.objects.filter(group__is_default=True)
-        .select_related("group", "area")
-        .order_by("position")
-    )
-    national = {member.area_id: member.area.code == ENGLAND_CODE for member in members}
-    if not indicators or area.pk not in national:
+    if not indicators or area.pk is None:
         return {}
-    group = members[0].group
     period_filter = {"period__end__lte": as_at} if as_at else {}
     rows = list(
         Observation.objects.filter(
+            area__comparator_groups__is_default=True,
             indicator_id__in=indicators,
-            area_id__in=national,
             sex=Sex.PERSONS,
             category_type="",
             category="",
@@ -121,6 +114,7 @@ def default_group_ranks(
         ).values(
             "indicator_id",
             "area_id",
+            "area__code",
             "period_id",
             "period__label",
             "period__sort_key",
@@ -129,13 +123,27 @@ def default_group_ranks(
             "denominator",
             "value_note",
             "suppressed",
+            "area__comparator_groups__code",
+            "area__comparator_groups__name",
+            "area__comparator_groups__kind",
+            "area__comparator_groups__method_note",
         )  # fmt: skip
+    )
+    if not any(row["area_id"] == area.pk for row in rows):
+        return {}
+    first = rows[0]
+    group = ComparatorGroup(
+        code=first["area__comparator_groups__code"],
+        name=first["area__comparator_groups__name"],
+        kind=first["area__comparator_groups__kind"],
+        method_note=first["area__comparator_groups__method_note"],
+        is_default=True,
     )
     if protect:
         replacements = disclosure.protect_rows(
             rows,
             methods=[method_of(indicators[row["indicator_id"]]) for row in rows],
-            national=[national[row["area_id"]] for row in rows],
+            national=[row["area__code"] == ENGLAND_CODE for row in rows],
         )
         rows = [row | replaced for row, replaced in zip(rows, replacements, strict=True)]
     by_indicator: dict[int, list[dict]] = {}
@@ -143,6 +151,8 @@ def default_group_ranks(
         by_indicator.setdefault(row["indicator_id"], []).append(row)
     ranks = {}
     for indicator_id, indicator_rows in by_indicator.items():
+        # The period of the area's latest value (its latest row when it has no value at all),
+        # the one the page shows beside the England comparison.
         own = sorted(
             (row for row in indicator_rows if row["area_id"] == area.pk),
             key=lambda row: (

@@ -33,7 +33,13 @@ from indicators.models import (
     Sex,
     Target,
 )
-from indicators.selectors import disclose_rows, indicators_visible_to, protects
+from indicators.selectors import (
+    GroupRank,
+    default_group_ranks,
+    disclose_rows,
+    indicators_visible_to,
+    protects,
+)
 from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
 from indicators.system import system_current
 
@@ -138,6 +144,7 @@ class IndicatorStatus:
     target: Target | None
     narratives: list[Commentary] = field(default_factory=list)  # published, newest first
     inequalities: list[InequalitySummary] = field(default_factory=list)  # newest first
+    group_rank: GroupRank | None = None  # the headline area among its default comparator group
 
     @property
     def latest(self) -> SeriesPoint | None:
@@ -288,7 +295,8 @@ def indicator_statuses(
 ) -> dict[int, IndicatorStatus]:
     """Each indicator's headline status at ``as_at`` (None: the latest data), keyed by id.
 
-    Five queries (six with inequalities) whatever the number of indicators and periods."""
+    Six queries (seven with inequalities) whatever the number of indicators and periods,
+    one of them the ranks among the default comparator group."""
     ids = [indicator.pk for indicator in indicators]
     if not ids:
         return {}
@@ -379,6 +387,9 @@ def indicator_statuses(
         ):
             inequalities.setdefault(summary.indicator_id, []).append(summary)
 
+    ranks = default_group_ranks(
+        indicators=indicators, area=system.headline_area, as_at=as_at, protect=protect
+    )
     statuses = {}
     for indicator in indicators:
         rows = headline.get(indicator.pk, [])
@@ -397,6 +408,7 @@ def indicator_statuses(
             ),
             target=target, narratives=narratives.get(indicator.pk, []),
             inequalities=inequalities.get(indicator.pk, []),
+            group_rank=ranks.get(indicator.pk),
         )  # fmt: skip
     return statuses
 
@@ -477,7 +489,7 @@ def framework_report(
 ) -> list[DomainReport]:
     """Every domain (or one) with the status of each indicator the user may see, at ``as_at``.
 
-    Raises Domain.DoesNotExist for an unknown domain code. Eight queries at most."""
+    Raises Domain.DoesNotExist for an unknown domain code. Nine queries at most."""
     domains = Domain.objects.order_by("order", "code")
     if domain_code is not None:
         domains = domains.filter(code=domain_code)

@@ -3,7 +3,16 @@ import io
 
 import pytest
 
-from indicators.models import Domain, Partner, Programme
+from indicators.models import (
+    Area,
+    ComparatorGroup,
+    ComparatorGroupMember,
+    Domain,
+    Observation,
+    Partner,
+    Period,
+    Programme,
+)
 from tests.conftest import make_user
 from tests.reporting.conftest import add_indicators, make_periods
 
@@ -245,5 +254,69 @@ def test_pages_run_a_fixed_number_of_queries(
     for url in ["/", "/?period=2022", "/domains/OVR/", "/domains/OVR/?sort=change",
                 "/indicators/PRV01/", "/indicators/PRV01/trend.csv", "/programmes/",
                 "/programmes/P1/"]:  # fmt: skip
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+
+
+# --- Rank among the default comparator group ----------------------------------------------
+
+
+def default_region_group(scenario):
+    """The South West's ICBs as the default group: the headline ICB and two peers with 2024
+    values either side of its smoking prevalence (17.0%, lower is better)."""
+    icb, region = scenario["icb"], scenario["region"]
+    group = ComparatorGroup.objects.create(
+        code="NHSREG-SW", name="South West ICBs", kind="nhs_region", is_default=True,
+        method_note="The ICBs in South West (NHS region), from the area registry.",
+    )  # fmt: skip
+    peers = [
+        Area.objects.create(code=code, name=name, area_type=icb.area_type, parent=region)
+        for code, name in [("E54000036", "Peer A ICB"), ("E54000037", "Peer B ICB")]
+    ]
+    for position, area in enumerate([icb, *peers], start=1):
+        ComparatorGroupMember.objects.create(group=group, area=area, position=position)
+    latest = Period.objects.get(label="2024")
+    smoking = scenario["indicators"]["smoking"]
+    for area, value in zip(peers, [15.0, 19.0], strict=True):
+        Observation.objects.create(indicator=smoking, area=area, period=latest, value=value)
+    return group
+
+
+def test_domain_table_ranks_the_headline_area_in_its_default_group(signed_in, scenario):
+    default_region_group(scenario)
+
+    page = signed_in.get("/domains/OVR/").text
+
+    smoking = page[page.index("Smoking prevalence in adults") :]
+    smoking = smoking[: smoking.index("</tr>")]
+    assert "2nd of 3 in South West ICBs (NHS region)" in smoking
+    mortality = page[page.index("Under-75 preventable mortality") :]
+    assert "1st of 1 in South West ICBs (NHS region)" in mortality[: mortality.index("</tr>")]
+
+
+def test_indicator_page_shows_the_rank_and_the_groups_method(signed_in, scenario):
+    default_region_group(scenario)
+
+    page = signed_in.get("/indicators/PRV01/").text
+
+    assert "Rank among South West ICBs" in page
+    assert "2nd of 3 in South West ICBs (NHS region)" in page
+    assert "The ICBs in South West (NHS region), from the area registry." in page
+
+
+def test_no_default_group_shows_no_rank(signed_in, scenario):
+    assert "Rank among" not in signed_in.get("/indicators/PRV01/").text
+
+
+def test_ranked_pages_keep_a_fixed_number_of_queries(
+    client, scenario, django_assert_max_num_queries
+):
+    default_region_group(scenario)
+    add_indicators(
+        Domain.objects.get(code="OVR"), Partner.objects.first(), scenario["icb"],
+        scenario["england"], make_periods(range(2005, 2025)), 12,
+    )  # fmt: skip
+    client.force_login(make_user("counter", "viewer"))
+    for url in ["/", "/domains/OVR/", "/indicators/PRV01/"]:
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
