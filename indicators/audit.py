@@ -112,8 +112,20 @@ def record(
 # --- Signal receivers --------------------------------------------------------------------------
 
 
+def sign_in_details(request) -> dict:
+    """How someone signed in: ``password``, or the issuer of the single sign-on provider,
+    which the sign-on backend leaves on the request with the reason for any refusal."""
+    details = {"provider": getattr(request, "sign_in_provider", None) or "password"}
+    refusal = getattr(request, "sign_in_refusal", None)
+    if refusal is not None:
+        details["reason"] = refusal.reason
+        if refusal.detail:
+            details["detail"] = str(refusal.detail)[:VALUE_LIMIT]
+    return details
+
+
 def on_logged_in(sender, request, user, **kwargs):
-    record(action=AuditAction.LOGIN, user=user, request=request)
+    record(action=AuditAction.LOGIN, user=user, request=request, details=sign_in_details(request))
 
 
 def on_logged_out(sender, request, user, **kwargs):
@@ -125,7 +137,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     attempted = str(credentials.get("username", ""))
     record(
         action=AuditAction.LOGIN_FAILED, username=attempted, request=request,
-        details={"username": attempted[:150]},
+        details={"username": attempted[:150], **sign_in_details(request)},
     )  # fmt: skip
 
 

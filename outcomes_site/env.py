@@ -7,6 +7,7 @@ operator can act on (healthchecks does the same).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
@@ -90,3 +91,100 @@ def env_broker_url(name: str) -> str:
 def env_path(name: str, default: Path) -> Path:
     raw = env_str(name)
     return Path(raw).expanduser().resolve() if raw else default
+
+
+# --- Single sign-on (README, "Single sign-on") ------------------------------------------------
+
+SSO_ROLES = ("viewer", "owner", "analyst", "admin")  # indicators.roles.ROLES
+# Entra's tenant-independent endpoints; their tokens come from many tenants, so a list of the
+# tenants allowed to sign in is required with them.
+ENTRA_MULTI_TENANT = ("/common/", "/organizations/", "/consumers/")
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """One OIDC_ROLE_MAP entry: a claim value, the role it gives and, for owners, the partner
+    organisation (a Partner's name or short name, checked at sign-in)."""
+
+    value: str
+    role: str
+    partner: str = ""
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid email profile"
+    button_label: str = "Sign in with your organisation's account"
+    role_claim: str = "groups"
+    role_map: tuple[RoleGrant, ...] = ()
+    allowed_tenants: tuple[str, ...] = ()
+
+
+def env_role_map(name: str) -> tuple[RoleGrant, ...]:
+    """``value=role`` pairs, comma-separated; an owner names their partner after a colon:
+    ``outcomes-board=viewer,outcomes-owners-trust=owner:Example Hospitals NHS Trust``."""
+    raw = env_str(name)
+    if not raw:
+        return ()
+    grants = []
+    for item in raw.split(","):
+        value, equals, role = (part.strip() for part in item.partition("="))
+        role, colon, partner = (part.strip() for part in role.partition(":"))
+        problem = None
+        if not equals or not value:
+            problem = f"{item.strip()!r} is not a value=role pair"
+        elif role not in SSO_ROLES:
+            problem = f"{role!r} (for {value!r}) is not one of {', '.join(SSO_ROLES)}"
+        elif role == "owner" and not partner:
+            problem = f"the owner role (for {value!r}) needs its partner: {value}=owner:<partner>"
+        elif role != "owner" and colon:
+            problem = f"only the owner role takes a partner; got {item.strip()!r}"
+        if problem:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated value=role pairs, roles "
+                f"{'/'.join(SSO_ROLES)}, owners as value=owner:<partner>: {problem}"
+            )
+        grants.append(RoleGrant(value=value, role=role, partner=partner))
+    return tuple(grants)
+
+
+def env_single_sign_on() -> SingleSignOn | None:
+    """OpenID Connect settings, or None when OIDC_ISSUER is unset (single sign-on off)."""
+    issuer = env_str("OIDC_ISSUER").rstrip("/")
+    if not issuer:
+        return None
+    local = issuer.startswith(("http://127.0.0.1:", "http://localhost:"))
+    if not (issuer.startswith("https://") or local) or " " in issuer:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER must be the provider's https:// issuer URL, such as "
+            f"https://login.microsoftonline.com/<tenant-id>/v2.0; got {issuer!r}"
+        )
+    client_id, client_secret = env_str("OIDC_CLIENT_ID"), env_str("OIDC_CLIENT_SECRET")
+    for variable, value in [("OIDC_CLIENT_ID", client_id), ("OIDC_CLIENT_SECRET", client_secret)]:
+        if not value:
+            raise ImproperlyConfigured(f"{variable} must be set when OIDC_ISSUER is set")
+    scopes = env_str("OIDC_SCOPES", "openid email profile")
+    if "openid" not in scopes.split():
+        raise ImproperlyConfigured(f"OIDC_SCOPES must include openid; got {scopes!r}")
+    allowed_tenants = tuple(env_list("OIDC_ALLOWED_TENANTS", []))
+    if any(part in issuer + "/" for part in ENTRA_MULTI_TENANT) and not allowed_tenants:
+        raise ImproperlyConfigured(
+            "OIDC_ALLOWED_TENANTS must list the tenant ids allowed to sign in when OIDC_ISSUER "
+            f"is a multi-tenant endpoint; got OIDC_ISSUER={issuer!r}"
+        )
+    role_claim = env_str("OIDC_ROLE_CLAIM", "groups")
+    if not role_claim:
+        raise ImproperlyConfigured("OIDC_ROLE_CLAIM must name a claim, such as groups or roles")
+    return SingleSignOn(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        button_label=env_str("OIDC_BUTTON_LABEL") or SingleSignOn.button_label,
+        role_claim=role_claim,
+        role_map=env_role_map("OIDC_ROLE_MAP"),
+        allowed_tenants=allowed_tenants,
+    )

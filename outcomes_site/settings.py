@@ -17,6 +17,7 @@ from outcomes_site.env import (
     env_int,
     env_list,
     env_path,
+    env_single_sign_on,
     env_str,
 )
 
@@ -128,6 +129,19 @@ AXES_USERNAME_FORM_FIELD = "username"
 # The client address comes from REMOTE_ADDR unless a trusted proxy sets a header
 # (AXES_IPWARE_META_PRECEDENCE_ORDER); a client-supplied header must never be believed.
 AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("CLIENT_IP_HEADERS", ["REMOTE_ADDR"]))
+# The single sign-on reply's code and state are single-use, but not for the sign-in records.
+AXES_SENSITIVE_PARAMETERS = ["code", "state"]
+
+# Single sign-on with OpenID Connect (README, "Single sign-on"): off unless OIDC_ISSUER is set.
+# With LOCAL_LOGIN off, passwords sign in superusers only (the break-glass account).
+SINGLE_SIGN_ON = env_single_sign_on()
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", default=True)
+if not LOCAL_LOGIN and SINGLE_SIGN_ON is None:
+    raise ImproperlyConfigured("LOCAL_LOGIN=false needs single sign-on: set OIDC_ISSUER too")
+if not LOCAL_LOGIN:
+    AUTHENTICATION_BACKENDS[1] = "outcomes_site.sso.PasswordBackend"
+if SINGLE_SIGN_ON is not None:
+    AUTHENTICATION_BACKENDS.append("outcomes_site.sso.SingleSignOnBackend")
 
 # --- HTTPS and browser protections ------------------------------------------------------
 # HTTPS defaults on unless DEBUG: secure cookies, redirect to https and HSTS. TLS usually

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
@@ -13,9 +12,21 @@ handler500 = "outcomes_site.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Anyone may log out, including a signed-in user who has no role yet.
-    path("accounts/logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("accounts/logout/", login_not_required(views.SignOutView.as_view()), name="logout"),
+    # Single sign-on (404 unless OIDC_ISSUER is set); the provider's reply comes without a
+    # session of ours, so the callback needs no login. Names are mozilla-django-oidc's.
+    path(
+        "oidc/authenticate/",
+        login_not_required(views.SingleSignOnStart.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        login_not_required(views.SingleSignOnCallback.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("admin/", admin.site.urls),
     path("explore/", include("explorer.urls")),
     path("api/", include("explorer.api_urls")),

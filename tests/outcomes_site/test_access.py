@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from indicators.models import Partner, PartnerMembership, Programme
+from outcomes_site.models import SingleSignOnIdentity
 from tests.conftest import make_user
 
 
@@ -49,6 +50,9 @@ RULES = {
     ("", "login"): EVERYONE,
     ("", "logout"): EVERYONE,
     ("", "healthz"): EVERYONE,
+    # Single sign-on: the provider's reply arrives without a session of ours.
+    ("", "oidc_authentication_init"): EVERYONE,
+    ("", "oidc_authentication_callback"): EVERYONE,
     ("", "narrative_edit"): {"owner", "analyst", "admin"},
     ("admin", "login"): EVERYONE,
     ("admin", "logout"): {"viewer", "owner", "analyst", "admin"},
@@ -75,7 +79,10 @@ READ_PAGES = {
     "home", "board_pack", "domain_detail", "indicator_detail", "indicator_csv",
     "programme_list", "programme_detail",
 }  # fmt: skip
-MODEL_APPS = {"auth": {"admin"}, "axes": {"admin"}, "indicators": STAFF, "ingest": STAFF}
+MODEL_APPS = {
+    "auth": {"admin"}, "axes": {"admin"}, "outcomes_site": {"admin"},
+    "indicators": STAFF, "ingest": STAFF,
+}  # fmt: skip
 
 
 def rule_for(namespace: str, name: str | None, route: str) -> set[str] | None:
@@ -88,7 +95,10 @@ def rule_for(namespace: str, name: str | None, route: str) -> set[str] | None:
         # object's change page (checked under its own name).
         return STAFF
     if namespace == "admin":
-        return MODEL_APPS.get(name.split("_", 1)[0])
+        # By app label, which may itself hold an underscore (outcomes_site).
+        return next(
+            (roles for app, roles in MODEL_APPS.items() if name.startswith(f"{app}_")), None
+        )
     return None
 
 
@@ -145,6 +155,7 @@ def cast(db, framework, settings):
     Programme.objects.create(code="PRG1", name="Smoking", description="A programme.")
     owner = make_user("owen_owner", "owner")
     PartnerMembership.objects.create(user=owner, partner=council)
+    SingleSignOnIdentity.objects.create(user=owner, issuer="https://idp.example", subject="owen")
     # One failed and one good sign-in, so the sign-in records have rows to open.
     Client().post("/accounts/login/", {"username": "nobody", "password": "wrong"})
     AccessFailureLog.objects.create(username="nobody", ip_address="127.0.0.1", locked_out=False)

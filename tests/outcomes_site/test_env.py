@@ -102,3 +102,77 @@ def test_bad_settings_stop_start_up_naming_the_variable(overrides, variable):
 def test_good_settings_start():
     result = start_django(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="outcomes.example")
     assert result.returncode == 0, result.stderr
+
+
+SSO_VARIABLES = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_SCOPES",
+                 "OIDC_BUTTON_LABEL", "OIDC_ROLE_CLAIM", "OIDC_ROLE_MAP", "OIDC_ALLOWED_TENANTS"]  # fmt: skip
+
+
+@pytest.fixture
+def sso_env(monkeypatch):
+    for name in SSO_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.microsoftonline.com/tenant-1/v2.0/")
+    monkeypatch.setenv("OIDC_CLIENT_ID", "client")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "secret")
+    return monkeypatch
+
+
+def test_single_sign_on_is_off_without_an_issuer(monkeypatch):
+    monkeypatch.delenv("OIDC_ISSUER", raising=False)
+    assert env.env_single_sign_on() is None
+
+
+def test_single_sign_on_defaults(sso_env):
+    sso = env.env_single_sign_on()
+    assert sso.issuer == "https://login.microsoftonline.com/tenant-1/v2.0"
+    assert (sso.scopes, sso.role_claim, sso.role_map) == ("openid email profile", "groups", ())
+    assert sso.button_label == "Sign in with your organisation's account"
+
+
+def test_role_map(sso_env):
+    sso_env.setenv(
+        "OIDC_ROLE_MAP", "board=viewer, analysts = analyst,owners-trust=owner:Example Trust"
+    )
+    assert env.env_single_sign_on().role_map == (
+        env.RoleGrant("board", "viewer"),
+        env.RoleGrant("analysts", "analyst"),
+        env.RoleGrant("owners-trust", "owner", "Example Trust"),
+    )
+
+
+@pytest.mark.parametrize(
+    "name, raw, says",
+    [
+        ("OIDC_ROLE_MAP", "board", "not a value=role pair"),
+        ("OIDC_ROLE_MAP", "board=superuser", "'superuser' (for 'board') is not one of"),
+        ("OIDC_ROLE_MAP", "owners=owner", "needs its partner"),
+        ("OIDC_ROLE_MAP", "board=viewer:Example Trust", "only the owner role takes a partner"),
+        ("OIDC_ROLE_MAP", "board=viewer,,x=analyst", "not a value=role pair"),
+        ("OIDC_ISSUER", "http://idp.example", "https:// issuer URL"),
+        ("OIDC_CLIENT_SECRET", "", "must be set when OIDC_ISSUER is set"),
+        ("OIDC_SCOPES", "email profile", "must include openid"),
+        (
+            "OIDC_ISSUER",
+            "https://login.microsoftonline.com/organizations/v2.0",
+            "OIDC_ALLOWED_TENANTS",
+        ),
+    ],
+)
+def test_a_bad_single_sign_on_setting_names_its_variable(sso_env, name, raw, says):
+    sso_env.setenv(name, raw)
+    with pytest.raises(ImproperlyConfigured) as error:
+        env.env_single_sign_on()
+    message = str(error.value)
+    assert message.startswith("OIDC_ALLOWED_TENANTS" if "TENANTS" in says else name), message
+    assert says in message
+
+
+def test_local_login_off_needs_single_sign_on():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "outcomes_site.settings",
+             "LOCAL_LOGIN": "false", "OIDC_ISSUER": ""},
+        capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode != 0 and "LOCAL_LOGIN=false needs single sign-on" in result.stderr
