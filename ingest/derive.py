@@ -35,7 +35,13 @@ from indicators.statistics.benchmark import (
     compare_with_target_range,
 )
 from indicators.statistics.inequality import slope_index_of_inequality_by_group
-from indicators.statistics.spc import xmr_charts_by_series
+from indicators.statistics.spc import (
+    MINIMUM_POINTS,
+    POOLED_PERIODS_NOTE,
+    TOO_FEW_POINTS_NOTE,
+    periods_overlap,
+    xmr_charts_by_series,
+)
 from indicators.statistics.trend import recent_trend, recent_trend_for_shape
 from ingest.bulk import insert_columns, insert_instances, load_temp_table
 from ingest.schema import QUINTILE_TYPE
@@ -99,7 +105,7 @@ class Derivation:
     indicator_ids: list[int]
     shown: pd.DataFrame  # the observations, suppressed values blanked
     indicators: pd.DataFrame  # by id: INDICATOR_COLUMNS but the id
-    periods: pd.DataFrame  # id, sort_key, label
+    periods: pd.DataFrame  # PERIOD_COLUMNS
     targets: pd.DataFrame  # indicator_id, area_id, sex, value, range_lower, range_upper
     updated: int
     incoming: pd.DataFrame | None  # with its derived suppression and comparisons
@@ -120,9 +126,7 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
         Indicator.objects.filter(pk__in=indicator_ids).values(*INDICATOR_COLUMNS),
         columns=INDICATOR_COLUMNS,
     ).set_index("id")
-    periods = pd.DataFrame(
-        Period.objects.values_list("id", "sort_key", "label"), columns=["id", "sort_key", "label"]
-    )
+    periods = pd.DataFrame(Period.objects.values_list(*PERIOD_COLUMNS), columns=PERIOD_COLUMNS)
     targets = pd.DataFrame(
         Target.objects.filter(indicator_id__in=indicator_ids).values(*TARGET_COLUMNS),
         columns=TARGET_COLUMNS,
@@ -181,6 +185,7 @@ def series_write(derivation: Derivation, results: SeriesResults) -> DeriveSummar
     )  # fmt: skip
 
 
+PERIOD_COLUMNS = ["id", "sort_key", "label", "start", "end"]
 INDICATOR_COLUMNS = [
     "id", "polarity", "value_type", "frequency", "disclosure_rule", "multiplier", "ci_method",
 ]  # fmt: skip
@@ -442,9 +447,18 @@ def _spc_by_series(
         key: [dict(zip(names, row, strict=True)) for row in rows[bounds[i] : bounds[i + 1]]]
         for i, key in enumerate(point_keys)
     }
+    sort_keys = points["sort_key"].tolist()
+    series_sort_keys = {
+        key: sort_keys[bounds[i] : bounds[i + 1]] for i, key in enumerate(point_keys)
+    }
+    spans = periods.set_index("sort_key")[["start", "end"]]
     results: dict[tuple, dict] = {}
     for row in tables.series.itertuples(index=False):
         key = tuple(getattr(row, column) for column in SERIES)
+        run = _run_chart(series_points[key], series_sort_keys[key], spans)
+        if run is not None:
+            results[key] = run
+            continue
         results[key] = {
             "spc_variation_icon": _text(row.variation_icon),
             "spc_variation_label": _text(row.variation_label),
@@ -457,6 +471,33 @@ def _spc_by_series(
             "spc_points": series_points[key],
         }
     return results
+
+
+def _run_chart(points: list[dict], keys: list, spans: pd.DataFrame) -> dict | None:
+    """No SPC verdict without enough points: a series of fewer than MINIMUM_POINTS values,
+    or of overlapping pooled periods (not independent points), keeps only its values and
+    their median — no limits, no special causes, no icons. None for a series that gets SPC."""
+    pooled = periods_overlap(spans.loc[keys, "start"], spans.loc[keys, "end"])
+    if len(points) >= MINIMUM_POINTS and not pooled:
+        return None
+    median = float(np.median([point["value"] for point in points]))
+    return SPC_DEFAULTS | {
+        "spc_trial_limits": True,
+        "spc_notes": POOLED_PERIODS_NOTE if pooled else TOO_FEW_POINTS_NOTE,
+        "spc_points": [
+            {
+                "period": point["period"],
+                "value": point["value"],
+                "median": median,
+                "mean": None,
+                "lower": None,
+                "upper": None,
+                "type": "",
+                "rule": "",
+            }
+            for point in points
+        ],  # fmt: skip
+    }
 
 
 def _numbers(series: pd.Series) -> list[float | None]:

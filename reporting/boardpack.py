@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from indicators.models import System
+from indicators.statistics.spc import MINIMUM_POINTS
 from reporting.selectors import DomainReport, IndicatorStatus, ReportingPeriod
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -156,7 +157,8 @@ def _cover(system: System, scope, period_text, domains, whole_framework) -> list
             f"{system.name}. {len(statuses)} indicator(s) in {len(domains)} domain(s). "
             f"Headline values are for {system.headline_area.name} (Persons), compared with "
             f"{benchmark} using 95% confidence intervals. SPC icons follow NHS England's "
-            "Making Data Count; fewer than 13 points give trial limits.",
+            f"Making Data Count, from {MINIMUM_POINTS} points; fewer points, or overlapping "
+            "pooled periods, give a run chart and no SPC verdict.",
         ),
         Spacer(1, 4 * mm),
     ]
@@ -244,8 +246,8 @@ def _indicator_section(
         ("Latest value (95% CI)", f"{value_with_ci(status)}, {latest.period if latest else 'no data'}"),
         (benchmark, f"{format_value(latest.england_value if latest else None, indicator.unit_label)}"
                     f" ({status.england or 'Not compared'})"),
-        ("SPC variation", (status.variation.label if status.variation else "Not enough points")
-                          + (" (trial limits)" if status.spc_trial_limits else "")),
+        ("SPC variation", status.variation.label if status.variation
+                          else status.spc_missing_reason),
         ("SPC assurance", status.assurance.label if status.assurance else "No target to assess"),
         ("Direction", f"{status.direction_label}"
                       + (f" ({status.direction_signal.source})" if status.direction_signal else "")),
@@ -395,6 +397,11 @@ def spc_png(status: IndicatorStatus) -> bytes:
     figure, axes = _figure()
     axes.plot(x, [_nan(point["value"]) for point in points], color="#768692", marker="o",
               markersize=3, linewidth=1.2, label="Value")  # fmt: skip
+    if status.run_chart:
+        axes.plot(x, [_nan(point["median"]) for point in points], color="#212b32",
+                  linewidth=1.4, label="Median")  # fmt: skip
+        title = f"Run chart ({status.spc_missing_reason.lower()})"
+        return _finish(figure, axes, labels, title, status.indicator.unit_label)
     axes.plot(x, [_nan(point["mean"]) for point in points], color="#212b32", linewidth=1.4,
               label="Mean")  # fmt: skip
     axes.plot(x, [_nan(point["upper"]) for point in points], color="#425563", linestyle="--",
@@ -421,6 +428,4 @@ def spc_png(status: IndicatorStatus) -> bytes:
             shown.add(name)
     icons = [signal.label for signal in (status.variation, status.assurance) if signal]
     title = "SPC (XmR) chart" + (f": {'; '.join(icons)}" if icons else "")
-    if status.spc_trial_limits:
-        title += " (trial limits)"
     return _finish(figure, axes, labels, title, status.indicator.unit_label)

@@ -138,10 +138,13 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
 
 
 def spc_chart(status: IndicatorStatus) -> go.Figure:
-    """The XmR chart: values, mean, process limits, target and special-cause points."""
+    """The XmR chart: values, mean, process limits, target and special-cause points; or, for
+    a series with no SPC verdict, the run chart: values and their median."""
     indicator = status.indicator
     points = status.spc_points
     periods = [point["period"] for point in points]
+    if status.run_chart:
+        return run_chart(status)
     icons = " · ".join(
         signal.label for signal in (status.variation, status.assurance) if signal is not None
     )
@@ -186,6 +189,28 @@ def spc_chart(status: IndicatorStatus) -> go.Figure:
                             "line": {"color": "#212b32", "width": 1}},
                 )
             )  # fmt: skip
+    return figure
+
+
+def run_chart(status: IndicatorStatus) -> go.Figure:
+    """Values and their median, titled with why there are no process limits."""
+    points = status.spc_points
+    periods = [point["period"] for point in points]
+    title = f"Run chart: {status.indicator.name} ({status.spc_missing_reason.lower()})"
+    figure = go.Figure(layout=_layout(title, status.indicator.unit_label))
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[point["value"] for point in points], mode="lines+markers",
+            name="Value", line={"color": MID_GREY, "width": 2},
+            marker={"symbol": "circle", "size": 6, "color": MID_GREY},
+        )
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[point["median"] for point in points], mode="lines", name="Median",
+            line={"color": "#212b32", "width": 2},
+        )
+    )  # fmt: skip
     return figure
 
 
@@ -290,6 +315,15 @@ def trend_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Ta
 
 
 def spc_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:
+    if status.run_chart:
+        return Table(
+            caption=f"{status.indicator.name}: run chart points and median "
+            f"({status.spc_missing_reason.lower()})",
+            headers=["Period", "Value", "Median"],
+            rows=[
+                [point["period"], point["value"], point["median"]] for point in status.spc_points
+            ],
+        )
     return Table(
         caption=f"{status.indicator.name}: SPC (XmR) chart points, mean and process limits",
         headers=[

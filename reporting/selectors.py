@@ -11,6 +11,7 @@ queries whatever the number of indicators and periods.
 from __future__ import annotations
 
 import copy
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,12 +41,17 @@ from indicators.selectors import (
     indicators_visible_to,
     protects,
 )
-from indicators.statistics.spc import ASSURANCE_LABELS, VARIATION_LABELS, assurance_icon
+from indicators.statistics.spc import (
+    ASSURANCE_LABELS,
+    MINIMUM_POINTS,
+    POOLED_PERIODS_NOTE,
+    TOO_FEW_POINTS_NOTE,
+    VARIATION_LABELS,
+    assurance_icon,
+)
 from indicators.system import system_current
 
 QUINTILE_CATEGORY_TYPE = "IMD 2019 quintile (national)"
-# Making Data Count shows limits and icons from 13 points; below that they are trial limits.
-SPC_MINIMUM_POINTS = 13
 
 DIRECTIONS = {
     "improving": "Improving",
@@ -168,8 +174,9 @@ class IndicatorStatus:
 
     @property
     def direction(self) -> str:
-        """improving / deteriorating / no_change / not_assessed, from SPC variation when the
-        chart has enough points, else the recent trend, else trial-limit SPC."""
+        """improving / deteriorating / no_change / not_assessed: from SPC variation when the
+        chart has at least MINIMUM_POINTS independent points, else from the recent trend when
+        it can be calculated, else not assessed."""
         return _direction(self.direction_signal)
 
     @property
@@ -178,7 +185,21 @@ class IndicatorStatus:
             return self.variation
         if self.trend_marker in CALCULATED_TREND_MARKERS:
             return Signal(icon=self.trend_marker, label=self.trend_label, source="Recent trend")
-        return self.variation
+        return None
+
+    @property
+    def run_chart(self) -> bool:
+        """Whether the series is shown as a run chart (values and median), not SPC."""
+        return bool(self.spc_points) and self.spc_trial_limits
+
+    @property
+    def spc_missing_reason(self) -> str:
+        """Why there is no SPC verdict, in a few words."""
+        if not self.spc_points:
+            return "No SPC: no series"
+        if self.spc_notes == POOLED_PERIODS_NOTE:
+            return "No SPC: overlapping pooled periods"
+        return f"No SPC: fewer than {MINIMUM_POINTS} points"
 
     @property
     def direction_label(self) -> str:
@@ -240,6 +261,14 @@ def variation_icon_for_point(point: dict) -> str:
     return "common_cause"
 
 
+def _run_points(points: list[dict]) -> list[dict]:
+    """SPC points as a run chart: each value with the median of them all, and no limits."""
+    values = [point["value"] for point in points if point["value"] is not None]
+    median = statistics.median(values) if values else None
+    blank = {"mean": None, "lower": None, "upper": None, "type": "", "rule": ""}
+    return [point | blank | {"median": median} for point in points]
+
+
 def _signals_at(
     analytics: SeriesAnalytics | None, indicator: Indicator, target: Target | None, points
 ) -> tuple[Signal | None, Signal | None, list[dict], bool, str, str, str]:
@@ -253,6 +282,16 @@ def _signals_at(
     is_latest = bool(points) and points[-1].period == (
         analytics.spc_points[-1]["period"] if analytics.spc_points else None
     )
+    too_few_then = not is_latest and 0 < len(spc_points) < MINIMUM_POINTS
+    if analytics.spc_trial_limits or too_few_then:
+        # No verdict from a run chart or from too few points as it stood then (a series
+        # derived before run charts existed still has trial-limit icons: not shown).
+        series = analytics.spc_points if is_latest else spc_points
+        note = analytics.spc_notes if analytics.spc_trial_limits else TOO_FEW_POINTS_NOTE
+        if note not in (POOLED_PERIODS_NOTE, TOO_FEW_POINTS_NOTE):
+            note = TOO_FEW_POINTS_NOTE
+        trend = (analytics.trend_marker, analytics.trend_label) if is_latest else ("", "")
+        return None, None, _run_points(series), True, note, *trend
     if is_latest or not analytics.spc_points:
         variation = (
             Signal(analytics.spc_variation_icon, analytics.spc_variation_label, "SPC variation")
@@ -281,9 +320,8 @@ def _signals_at(
         )  # fmt: skip
         if found:
             assurance = Signal(found, ASSURANCE_LABELS[found], "SPC assurance")
-    trial = len(spc_points) < SPC_MINIMUM_POINTS
     # The recent trend is stored for the latest period only.
-    return variation, assurance, spc_points, trial, "", "", ""
+    return variation, assurance, spc_points, False, "", "", ""
 
 
 def indicator_statuses(

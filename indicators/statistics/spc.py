@@ -36,8 +36,10 @@ NEAR_LIMIT_MULTIPLIER = 2 * (LIMIT_MULTIPLIER / 3)
 SCREENING_MULTIPLIER = 3.267
 # NHSRplotthedots: fix_after_n_points must be at least 12 (the Excel tool offers 12–20)
 MINIMUM_FIXED_BASELINE = 12
-# NHSRplotthedots short_group_warning: a group of fewer than 13 points has trial limits
+# NHSRplotthedots short_group_warning: a group of fewer than 13 points has trial limits. The
+# product shows no limits or icons at all below it (MINIMUM_POINTS): a run chart instead.
 TRIAL_LIMITS_BELOW = 13
+MINIMUM_POINTS = TRIAL_LIMITS_BELOW
 
 POLARITIES = ("higher_better", "lower_better", "no_judgement")
 _POLARITY_SIGN = {"higher_better": 1, "lower_better": -1, "no_judgement": 0}
@@ -61,6 +63,14 @@ ASSURANCE_LABELS = {
 INSUFFICIENT_VARIATION_NOTE = (
     "Insufficient variation: the moving ranges are all zero, so the process limits are "
     "missing or collapse onto the mean and the icons should not be relied on."
+)
+TOO_FEW_POINTS_NOTE = (
+    f"Too few points for SPC limits (fewer than {MINIMUM_POINTS}): a run chart of the values "
+    "and their median, with no variation or assurance icon."
+)
+POOLED_PERIODS_NOTE = (
+    "Overlapping pooled periods are not independent points, so they get no SPC: a run chart "
+    "of the values and their median, with no variation or assurance icon."
 )
 TRIAL_LIMITS_NOTE = (
     f"Trial limits: fewer than {TRIAL_LIMITS_BELOW} points, so the limits will be revised "
@@ -736,3 +746,10 @@ def _target_value(target) -> float:
     if np.isinf(value):
         raise StatisticsInputError("target must be finite")
     return value
+
+
+def periods_overlap(starts, ends) -> bool:
+    """Whether any period of a series (in order) starts before the previous one ends, as
+    rolling pooled periods (2021 - 23, 2022 - 24, …) do."""
+    starts, ends = list(starts), list(ends)
+    return any(start <= end for start, end in zip(starts[1:], ends[:-1], strict=True))

@@ -11,6 +11,7 @@ from indicators.models import (
     SeriesAnalytics,
     Target,
 )
+from indicators.statistics.spc import MINIMUM_POINTS, POOLED_PERIODS_NOTE, TOO_FEW_POINTS_NOTE
 from ingest.derive import (
     analytics_derive,
     observations_apply,
@@ -93,8 +94,8 @@ def test_series_trend_and_spc(series):
     assert bristol.trend_label == "Decreasing and getting better"
     assert bristol.latest_period.label == "2023/24"
     assert len(bristol.spc_points) == 6 and bristol.spc_points[0]["period"] == "2018/19"
-    assert bristol.spc_trial_limits  # fewer than 13 points
-    assert bristol.spc_variation_label
+    # Six points: a run chart, no SPC verdict (see the tests below).
+    assert bristol.spc_trial_limits and not bristol.spc_variation_label
     england = SeriesAnalytics.objects.get(area__code="E92000001")
     assert england.trend_marker == "no_significant_change"
 
@@ -207,3 +208,42 @@ def test_derived_statistics_use_the_values_a_protected_viewer_sees(series):
     summary = InequalitySummary.objects.get(area__code="E06000023")
     shown_gap = 100 * (1800 - 700) / 10_000
     assert summary.gap == pytest.approx(shown_gap, rel=1e-12)
+
+
+def headline_series(labels: list[str]):
+    values = [15.0 + (number % 3) for number in range(len(labels))]
+    frame = values_frame(
+        [
+            ("PRV01", "E54000039", label, value, value - 0.5, value + 0.5)
+            for label, value in zip(labels, values, strict=True)
+        ]  # fmt: skip
+    )
+    frame["denominator"] = 10_000.0
+    frame["count"] = frame["value"] * 100
+    with transaction.atomic():
+        observations_write(observations_incoming(frame), extract=extract())
+    derive()
+    return SeriesAnalytics.objects.get(area__code="E54000039", category="")
+
+
+@pytest.mark.parametrize("points", [3, 5, 12, 13, 24])
+def test_spc_limits_and_icons_only_from_thirteen_points(framework, geography, points):
+    labels = [f"{year}/{(year + 1) % 100:02d}" for year in range(2000, 2000 + points)]
+    series = headline_series(labels)
+    assert [point["period"] for point in series.spc_points] == labels
+    if points < MINIMUM_POINTS:
+        assert series.spc_trial_limits and series.spc_notes == TOO_FEW_POINTS_NOTE
+        assert not series.spc_variation_icon and not series.spc_assurance_icon
+        assert all(point["lower"] is None and point["upper"] is None for point in series.spc_points)
+        assert {point["median"] for point in series.spc_points} == {16.0}
+    else:
+        assert not series.spc_trial_limits and series.spc_variation_icon == "common_cause"
+        assert all(point["lower"] is not None for point in series.spc_points)
+
+
+def test_overlapping_pooled_periods_never_get_spc(framework, geography):
+    labels = [f"{year} - {(year + 2) % 100:02d}" for year in range(2000, 2015)]
+    series = headline_series(labels)
+    assert len(series.spc_points) == 15
+    assert series.spc_notes == POOLED_PERIODS_NOTE and not series.spc_variation_icon
+    assert all(point["mean"] is None for point in series.spc_points)

@@ -39,7 +39,8 @@ def test_summary_counts_direction_target_and_england_per_domain(signed_in, scena
     flow = page[page.index("Is care joined up?") :]
     # Screening has trial limits, so its direction comes from the recent trend: no change.
     assert '<span class="rpt-counts__number">1</span> no significant change' in flow
-    assert '<span class="rpt-counts__number">1</span> hit and miss target' in flow
+    # Six points: no SPC assurance verdict.
+    assert '<span class="rpt-counts__number">0</span> hit and miss target' in flow
     assert '<span class="rpt-counts__number">1</span> similar' in flow
     assert "Unpublished flow measure" not in page
 
@@ -109,7 +110,8 @@ def test_icons_carry_text_and_a_letter_not_colour_alone(signed_in, scenario):
     assert ">L</text>" in page and ">H</text>" in page  # improvement low, concern high
     assert ">P</text>" in page and ">F</text>" in page  # pass, fail
     flow = signed_in.get("/domains/INT/").text
-    assert ">?</text>" in flow and "Hit and miss target" in flow and "(trial limits)" in flow
+    # Screening's six points give a run chart: no SPC icon at all, and the reason in words.
+    assert ">?</text>" not in flow and "No SPC: fewer than 13 points" in flow
 
 
 def test_domain_table_sorts_on_the_server(signed_in, scenario):
