@@ -399,8 +399,9 @@ def comparator_members_mixed(areas) -> str:
     for area in areas:
         if area.area_type_id != first.area_type_id:
             return (
-                f"{area.code} is a {area.area_type.name} but {first.code} is a "
-                f"{first.area_type.name}: a group's members must all be of one area type"
+                f"{area.code} ({area.area_type.name}) and {first.code} "
+                f"({first.area_type.name}) are of different area types; a group's members "
+                "must all be of one"
             )
     return ""
 
