@@ -8,11 +8,13 @@ from django.http import HttpRequest
 from indicators.models import (
     Baseline,
     Commentary,
+    ComparatorGroup,
     Extract,
     Indicator,
     InequalitySummary,
     Observation,
     SeriesAnalytics,
+    System,
     Target,
 )
 
@@ -54,7 +56,15 @@ def test_load_demo_fills_every_indicator_through_the_pipeline(db, settings, tmp_
     assert InequalitySummary.objects.filter(sii__isnull=False).count() > 100
     # Every page says the data is synthetic.
     client.login(request=HttpRequest(), username="lead", password="outcomes-demo")
-    assert "Demonstration data" in client.get("/").text
+    home = client.get("/").text
+    assert "Demonstration data" in home
+    # The demo's system comes from fixtures/demo_system.toml, not from code.
+    assert "BNSSG system outcomes framework" in home
+    system = System.objects.select_related("headline_area").get()
+    assert system.headline_area.code == "E54000039"
+    groups = list(ComparatorGroup.objects.values_list("code", "is_default"))
     # Running it again changes nothing.
     call_command("load_demo", stdout=io.StringIO())
     assert Extract.objects.count() == extracts.count()
+    assert System.objects.count() == 1
+    assert list(ComparatorGroup.objects.values_list("code", "is_default")) == groups
