@@ -21,7 +21,9 @@ from explorer import selectors
 from indicators.exports import observations_for_export, write_export_csv
 from indicators.models import Area, ComparatorGroup, InequalitySummary, Observation, Period, Sex
 from indicators.roles import roles_of
-from indicators.selectors import indicators_visible_to, protects
+from indicators.selectors import headline_target_gaps, indicators_visible_to, protects
+from indicators.statistics.target_gap import TargetGap
+from indicators.system import system_current
 from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
 
 DEFAULT_PAGE_SIZE = 100
@@ -153,6 +155,9 @@ def indicators(request):
     queryset = queryset.order_by("domain__order", "code")
 
     def serialise(rows):
+        gaps = headline_target_gaps(
+            indicators=rows, area=system_current().headline_area, protect=protects(request.user)
+        )
         return [
             {
                 "code": i.code, "name": i.name, "domain": i.domain.code, "domain_name": i.domain.name,
@@ -162,11 +167,23 @@ def indicators(request):
                 "breakdowns": i.breakdowns, "owner": i.owner.name if i.owner else None,
                 "data_source": i.source, "caveats": i.caveats, "status": i.status,
                 "last_updated": i.last_updated.isoformat(),
+                "gap_to_target": gap_json(gaps.get(i.pk)),
             }
             for i in rows
         ]  # fmt: skip
 
     return _page(request, queryset, form, serialise)
+
+
+def gap_json(gap: TargetGap | None) -> dict | None:
+    """The headline area's gap to target at its latest value (README, JSON API)."""
+    if gap is None:
+        return None
+    return {
+        "number": gap.number, "unit": gap.unit or None, "direction": gap.direction or None,
+        "period": gap.period or None, "approximate": gap.approximate, "label": gap.label,
+        "note": gap.note,
+    }  # fmt: skip
 
 
 @api_view

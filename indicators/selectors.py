@@ -12,15 +12,18 @@ from indicators import disclosure
 from indicators.models import (
     Area,
     ComparatorGroup,
+    DisclosureRule,
     Domain,
     Indicator,
     Observation,
     Sex,
     Status,
+    Target,
 )
 from indicators.querysets import ENGLAND_CODE, method_of
 from indicators.roles import roles_of
 from indicators.statistics.benchmark import rank_by_polarity
+from indicators.statistics.target_gap import TargetGap, target_gap, target_to_meet
 
 
 def indicators_visible_to(user) -> QuerySet[Indicator]:
@@ -188,3 +191,85 @@ def _ordinal(number: int) -> str:
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
+
+
+# --- Gap to target in people -----------------------------------------------------------------
+
+
+def target_gap_for(
+    *,
+    indicator: Indicator,
+    target: Target | None,
+    period: str,
+    value,
+    count,
+    denominator,
+    protect: bool,
+) -> TargetGap:
+    """The headline area's gap to ``target`` at one period, from the value, count and
+    denominator as the viewer sees them. For a protected viewer of a controlled indicator
+    those counts are rounded, so the number is approximate and rounded up to the same 5 (and
+    never from the exact counts, which it would give back)."""
+    rounded = protect and indicator.disclosure_rule == DisclosureRule.STANDARD
+    return target_gap(
+        value_type=indicator.value_type, polarity=indicator.polarity,
+        multiplier=indicator.multiplier,
+        target=None if target is None else target_to_meet(
+            value=target.value, lower=target.range_lower, upper=target.range_upper,
+            polarity=indicator.polarity,
+        ),
+        value=value, count=count, denominator=denominator, period=period,
+        modelled=indicator.disclosure_rule == DisclosureRule.NONE,
+        round_to=disclosure.ROUND_TO if rounded else 1,
+    )  # fmt: skip
+
+
+def headline_target_gaps(*, indicators, area: Area, protect: bool) -> dict[int, TargetGap]:
+    """Each indicator's gap to target for ``area`` (the headline area) at its latest value as
+    the viewer sees it — the period the indicator page shows. Two queries."""
+    indicators = {indicator.pk: indicator for indicator in indicators}
+    if not indicators:
+        return {}
+    rows: dict[int, list[dict]] = {}
+    for row in (
+        Observation.objects.filter(
+            indicator_id__in=indicators,
+            area_id=area.pk,
+            sex=Sex.PERSONS,
+            category_type="",
+            category="",
+            age=F("indicator__default_age"),
+        )
+        .values(
+            "indicator_id",
+            "period__label",
+            "value",
+            "lower_95",
+            "upper_95",
+            "count",
+            "denominator",
+            "value_note",
+            "suppressed",
+        )
+        .order_by("indicator_id", "period__sort_key")
+    ):
+        rows.setdefault(row["indicator_id"], []).append(row)
+    targets = {
+        target.indicator_id: target
+        for target in Target.objects.filter(
+            indicator_id__in=indicators, area_id=area.pk, sex=Sex.PERSONS
+        )
+    }
+    gaps = {}
+    for indicator_id, indicator in indicators.items():
+        shown = disclose_rows(
+            rows.get(indicator_id, []), indicator=indicator, national=False, protect=protect
+        )
+        with_value = [row for row in shown if row["value"] is not None]
+        latest = (with_value or shown or [{}])[-1]
+        gaps[indicator_id] = target_gap_for(
+            indicator=indicator, target=targets.get(indicator_id),
+            period=latest.get("period__label", ""), value=latest.get("value"),
+            count=latest.get("count"), denominator=latest.get("denominator"), protect=protect,
+        )  # fmt: skip
+    return gaps

@@ -256,6 +256,7 @@ def _indicator_section(
                      f"{status.baseline.period.label}" if status.baseline else "No baseline"),
         ("Change since baseline", "–" if change is None else f"{change:+,.1f}"),
         ("Target", target_text),
+        ("Gap to target", _gap_text(status)),
     ]  # fmt: skip
     table = Table(
         [[_text(key, "cell_bold"), _text(value, "cell")] for key, value in facts],
@@ -287,6 +288,16 @@ def _indicator_section(
     story.append(CondPageBreak(40 * mm))
     story += _narrative(status)
     return story
+
+
+def _gap_text(status: IndicatorStatus) -> str:
+    gap = status.target_gap
+    if status.target is None:
+        return "No target set"
+    text = gap.label + (f" in {gap.period}" if gap.computed else "")
+    if gap.approximate and gap.number:
+        text += " (from counts rounded to the nearest 5 for disclosure control)"
+    return text
 
 
 def _narrative(status: IndicatorStatus) -> list:

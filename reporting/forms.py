@@ -15,6 +15,7 @@ SORT_CHOICES = [
     ("assurance", "SPC assurance"),
     ("england", "Compared with England"),
     ("change", "Change since baseline"),
+    ("gap", "Gap to target"),
     ("trend", "Recent trend"),
     ("owner", "Owner"),
 ]

@@ -14,6 +14,7 @@ import copy
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.db.models import F, Prefetch
 
@@ -40,6 +41,7 @@ from indicators.selectors import (
     disclose_rows,
     indicators_visible_to,
     protects,
+    target_gap_for,
 )
 from indicators.statistics.spc import (
     ASSURANCE_LABELS,
@@ -49,6 +51,7 @@ from indicators.statistics.spc import (
     VARIATION_LABELS,
     assurance_icon,
 )
+from indicators.statistics.target_gap import TargetGap
 from indicators.system import system_current
 
 QUINTILE_CATEGORY_TYPE = "IMD 2019 quintile (national)"
@@ -151,6 +154,7 @@ class IndicatorStatus:
     narratives: list[Commentary] = field(default_factory=list)  # published, newest first
     inequalities: list[InequalitySummary] = field(default_factory=list)  # newest first
     group_rank: GroupRank | None = None  # the headline area among its default comparator group
+    protect: bool = True  # the points are as a protected viewer sees them (rounded counts)
 
     @property
     def latest(self) -> SeriesPoint | None:
@@ -226,6 +230,18 @@ class IndicatorStatus:
         if self.baseline is None or latest is None or latest.value is None:
             return None
         return latest.value - self.baseline.value
+
+    @cached_property
+    def target_gap(self) -> TargetGap:
+        """How many more people (or fewer events) would have met the target at the latest
+        point, from the counts as the viewer sees them."""
+        latest = self.latest
+        return target_gap_for(
+            indicator=self.indicator, target=self.target,
+            period=latest.period if latest else "", value=latest.value if latest else None,
+            count=latest.count if latest else None,
+            denominator=latest.denominator if latest else None, protect=self.protect,
+        )  # fmt: skip
 
     @property
     def change_is_better(self) -> bool | None:
@@ -446,7 +462,7 @@ def indicator_statuses(
             ),
             target=target, narratives=narratives.get(indicator.pk, []),
             inequalities=inequalities.get(indicator.pk, []),
-            group_rank=ranks.get(indicator.pk),
+            group_rank=ranks.get(indicator.pk), protect=protect,
         )  # fmt: skip
     return statuses
 

@@ -75,6 +75,9 @@ SORT_KEYS = {
     "assurance": lambda status: {"misses": 0, "hit_and_miss": 1, "meets": 2}.get(
         status.assurance_outcome, 3),
     "change": lambda status: {False: 0, None: 1, True: 2}[status.change_is_better],
+    # Furthest from target first (in people or events), then met, then not computed.
+    "gap": lambda status: (0, -status.target_gap.number) if status.target_gap.number
+           else (1 if status.target_gap.met else 2, 0),
     "trend": lambda status: status.trend_label or "~",
     "owner": lambda status: str(status.indicator.owner or "~"),
 }  # fmt: skip

@@ -5,6 +5,7 @@ import pytest
 
 from indicators.exports import EXPORT_HEADER
 from indicators.models import Area, ComparatorGroup, ComparatorGroupMember
+from tests.target_gaps import ANALYST_GAP, DSR_NOTE, VIEWER_GAP, build_target_gaps
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,23 @@ def test_an_unknown_group_is_400_naming_it(viewer_client, explorer_data, endpoin
 
     assert response.status_code == 400
     assert response.json()["errors"] == {"group": ["No comparator group has the code 'NOPE'."]}
+
+
+@pytest.mark.parametrize(
+    ("role", "number", "approximate"), [("analyst", 177, False), ("viewer", 180, True)]
+)
+def test_indicators_carry_the_gap_to_target(client, request, framework, geography, role,
+                                            number, approximate):  # fmt: skip
+    build_target_gaps(framework, geography)
+    client.force_login(request.getfixturevalue(role))
+    rows = client.get("/api/indicators/?indicator=GAP01,GAP02,OVR04,LTC03").json()["results"]
+    gaps = {row["code"]: row["gap_to_target"] for row in rows}
+    assert gaps["GAP01"] == {
+        "number": number, "unit": "people", "direction": "more", "period": "2024",
+        "approximate": approximate, "label": VIEWER_GAP if approximate else ANALYST_GAP,
+        "note": "",
+    }  # fmt: skip
+    assert gaps["GAP02"]["direction"] == "met" and gaps["GAP02"]["number"] is None
+    assert gaps["GAP02"]["label"] == "Target met"
+    assert gaps["OVR04"]["direction"] is None and gaps["OVR04"]["note"] == DSR_NOTE
+    assert gaps["LTC03"]["note"] == "No target set"
