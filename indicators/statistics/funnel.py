@@ -72,14 +72,18 @@ def proportion_limits_at(population, *, baseline: float, tail: float, multiplier
     return np.clip(lower, 0, multiplier), np.clip(upper, 0, multiplier)
 
 
-def proportion_funnel_limits(numerator, denominator, *, multiplier: float = 100) -> pd.DataFrame:
-    """The 100-point limits table for a proportion funnel, baseline Σnumerator / Σdenominator.
+def proportion_funnel_limits(
+    numerator, denominator, *, multiplier: float = 100, baseline: float | None = None
+) -> pd.DataFrame:
+    """The 100-point limits table for a proportion funnel, baseline Σnumerator / Σdenominator
+    unless given (a proportion from 0 to 1, e.g. England's value, as Fingertips funnels use).
 
     Columns: population, lower_2s_limit, upper_2s_limit, lower_3s_limit, upper_3s_limit,
     baseline (all limits and the baseline × multiplier).
     """
     numerator, denominator = _proportion_inputs(numerator, denominator)
-    baseline = numerator.sum() / denominator.sum()
+    if baseline is None:
+        baseline = numerator.sum() / denominator.sum()
     points = _axis_points(*_axis_range(denominator), offset=0)
     table = {"population": points}
     for line, tail in LINE_TAILS.items():
@@ -244,11 +248,13 @@ def rate_funnel_limits(
     multiplier: float,
     years_of_data: float = 1,
     denominator=None,
+    baseline: float | None = None,
 ) -> pd.DataFrame:
     """The 100-point limits table for a rate funnel; the x-axis is in events.
 
     Columns: events, then for each line ``*_population_1_year`` (m / baseline / years) and
-    ``*_limit`` (the rate per multiplier), and baseline (the weighted average rate).
+    ``*_limit`` (the rate per multiplier), and baseline (the weighted average rate, unless
+    ``baseline`` is given: a rate per person, i.e. a benchmark's value ÷ multiplier).
     """
     if years_of_data <= 0:
         raise StatisticsInputError("years_of_data must be positive")
@@ -256,7 +262,10 @@ def rate_funnel_limits(
     used = ~np.isnan(derived)
     if not used.any():
         raise StatisticsInputError("no area has a usable denominator for the funnel baseline")
-    baseline = events[used].sum() / derived[used].sum()
+    if baseline is None:
+        baseline = events[used].sum() / derived[used].sum()
+    elif not baseline > 0:
+        raise StatisticsInputError(f"baseline must be a positive rate, got {baseline!r}")
     axis_min, axis_max = _axis_range(derived[used] / years_of_data)
     # METHODS.md §7: the rate axis is the population axis turned back into events.
     first = math.floor(axis_min * years_of_data * baseline)
@@ -273,14 +282,17 @@ def rate_funnel_limits(
 
 
 def rate_funnel_significance(
-    events, rate, *, rate_type: str, multiplier: float, denominator=None
-) -> np.ndarray:
-    """Funnel significance label per area for a DSR or crude rate."""
+    events, rate, *, rate_type: str, multiplier: float, denominator=None,
+    baseline: float | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Funnel significance label per area for a DSR or crude rate, against the weighted
+    average rate or a given ``baseline`` (a rate per person: a benchmark's value ÷ multiplier)."""
     events, derived = _rate_inputs(events, rate, rate_type, multiplier, denominator)
     used = ~np.isnan(derived)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # NaN when no area has a derived denominator (DSRs with no events at all).
-        baseline = events[used].sum() / derived[used].sum()
+        if baseline is None:
+            # NaN when no area has a derived denominator (DSRs with no events at all).
+            baseline = events[used].sum() / derived[used].sum()
         labels = _poisson_significance(events, baseline * derived)
     if rate_type == "dsr":
         labels = np.where(events < DSR_MINIMUM_EVENTS, DSR_TOO_FEW_EVENTS, labels)

@@ -285,3 +285,47 @@ def test_rate_funnel_rejects_invalid_input(options, message):
 
     with pytest.raises(StatisticsInputError, match=message):
         rate_funnel_significance(events, rate, **arguments)
+
+
+# --- A benchmark given (England's or a parent's value, as the explorer's funnel uses) --------
+
+
+def test_proportion_limits_around_a_given_baseline_are_those_at_that_baseline():
+    numerator, denominator = [200, 500, 800], [1000, 1000, 1000]
+
+    table = proportion_funnel_limits(numerator, denominator, multiplier=100, baseline=0.4)
+    pooled = proportion_funnel_limits(numerator, denominator, multiplier=100)
+
+    assert set(table.baseline) == {40.0} and set(pooled.baseline) == {50.0}
+    lower, upper = proportion_limits_at(table.population, baseline=0.4, tail=0.025, multiplier=100)
+    np.testing.assert_allclose(table.lower_2s_limit, lower)
+    np.testing.assert_allclose(table.upper_2s_limit, upper)
+
+
+def test_rate_significance_against_a_given_baseline():
+    # 100 per 100,000 expected in 100,000 people: 200 and 125 events above, 60 below.
+    events = [200, 100, 125, 60]
+    labels = rate_funnel_significance(
+        events, events, rate_type="crude", multiplier=1e5, denominator=[1e5] * 4, baseline=1e-3
+    )
+
+    assert list(labels) == ["High (0.001)", "Not significant", "High (0.025)", "Low (0.001)"]
+    # Against the areas' own average (121.25) the 125 is no longer high.
+    pooled = rate_funnel_significance(
+        events, events, rate_type="crude", multiplier=1e5, denominator=[1e5] * 4
+    )
+    assert pooled[2] == "Not significant"
+
+
+def test_rate_limits_around_a_given_baseline():
+    events = [200, 100, 125, 60]
+
+    table = rate_funnel_limits(events, events, rate_type="crude", multiplier=1e5, baseline=1e-3)
+
+    assert set(table.baseline) == {100.0}
+    # Each limit point: a Poisson mean m at its events, at a population of m / baseline.
+    mean = poisson_mean_at_limit(table.events, tail=0.025, side="upper")
+    np.testing.assert_allclose(table.lower_2s_population_1_year, mean / 1e-3)
+    np.testing.assert_allclose(table.lower_2s_limit, 1e-3 * table.events / mean * 1e5)
+    with pytest.raises(StatisticsInputError, match="baseline"):
+        rate_funnel_limits(events, events, rate_type="crude", multiplier=1e5, baseline=0)
