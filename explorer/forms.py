@@ -29,6 +29,7 @@ PAGE_FIELDS = {
     "inequalities": ["domain", "indicator", "area_type", "area", "period", "sex", "age", "breakdown"],
     "trends": ["domain", "indicator", "group", "area_type", "parent", "area", "sex", "age"],
     "map": ["domain", "indicator", "group", "area_type", "period", "sex", "age", "colour"],
+    "funnel": ["domain", "indicator", "group", "area_type", "parent", "period", "sex", "age"],
 }  # fmt: skip
 # The "Compare with" choice when no group is chosen: what each page compared before groups.
 NO_GROUP_LABELS = {
@@ -36,8 +37,12 @@ NO_GROUP_LABELS = {
     "summary": "All areas of the type chosen",
     "trends": "The area and its parent",
     "map": "All areas of the type chosen",
+    "funnel": "All areas of the type chosen",
 }
 MAP_AREA_TYPES = ("icb", "region", "local_authority")
+# A funnel compares many areas of one type: England is one area, and LSOAs are too small
+# and too many for their limits to say anything a board can act on.
+NOT_FUNNEL_AREA_TYPES = ("england", "lsoa")
 BREAKDOWN_LABELS = {
     "imd_quintile": "Deprivation: IMD 2019 quintile",
     "imd_decile": "Deprivation: IMD 2019 decile",
@@ -203,6 +208,8 @@ class ExplorerFilterForm(forms.Form):
         area_types = selectors.explorer_area_types()
         if self.page == "map":
             area_types = [t for t in area_types if t.code in MAP_AREA_TYPES]
+        elif self.page == "funnel":
+            area_types = [t for t in area_types if t.code not in NOT_FUNNEL_AREA_TYPES]
         with_data = selection.availability.area_type_ids()
         chosen_type = next((t for t in area_types if t.code == raw["area_type"]), None)
         default_type = next(

@@ -185,6 +185,12 @@ def compare_observations(selection) -> QuerySet[Observation]:
     )
 
 
+def observations_by_pk(selection, *, pks) -> QuerySet[Observation]:
+    """Rows a page has already chosen (the funnel's placed areas and benchmark), read again
+    as the page read them, for its download."""
+    return _export_ready(Observation.objects.filter(pk__in=list(pks)), selection)
+
+
 def trend_areas(selection) -> list[Area]:
     """The chosen area, its parent, England and (within a chosen parent) its peers; or, with
     a comparator group, the chosen area and the group's members."""

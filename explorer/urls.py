@@ -10,5 +10,6 @@ urlpatterns = [
     path("inequalities/", views.inequalities, name="inequalities"),
     path("trends/", views.trends, name="trends"),
     path("map/", views.map_view, name="map"),
+    path("funnel/", views.funnel, name="funnel"),
     path("<str:page>/download.csv", views.download, name="download"),
 ]

@@ -23,6 +23,7 @@ PAGES = {
     "inequalities": "Inequalities",
     "trends": "Trends",
     "map": "Map",
+    "funnel": "Funnel plot",
 }
 
 
@@ -384,6 +385,74 @@ def map_view(request):
     )
 
 
+def _funnel(selection) -> tables.FunnelTable:
+    """The funnel the page draws and the download writes, from the rows compare areas reads."""
+    indicator = selection.indicator
+    observations = (
+        list(selectors.compare_observations(selection)) if indicator and selection.period else []
+    )
+    return tables.funnel_table(
+        observations,
+        area_type_id=getattr(selection.area_type, "pk", None),
+        parent_area=selection.parent,
+        value_type=indicator.value_type if indicator else "",
+        value_type_label=indicator.get_value_type_display() if indicator else "",
+        multiplier=float(indicator.multiplier or 1) if indicator else 1.0,
+        polarity=indicator.polarity if indicator else "no_judgement",
+    )
+
+
+def _benchmark_name(selection) -> str:
+    return selection.parent.name if selection.parent else "England"
+
+
+@public_read
+@require_GET
+def funnel(request):
+    form = _filter_form(request, "funnel")
+    selection = form.selection
+    table = _funnel(selection)
+    benchmark = _benchmark_name(selection)
+    no_data = tables.explain_no_data(selection, rows=table.all_rows)
+    figure = None
+    if no_data is None and table.rows:
+        indicator = selection.indicator
+        figure = charts.funnel_figure(
+            table.rows,
+            limits=table.limits,
+            benchmark_name=benchmark,
+            benchmark_value=table.benchmark["value"],
+            unit=indicator.unit_label,
+            x_title="Events × multiplier ÷ DSR (equivalent population)"
+            if indicator.value_type == "dsr"
+            else "Denominator",
+            positions=tables.POSITION_ORDER,
+        )
+    return _render(
+        request,
+        "funnel",
+        form,
+        {
+            "table": table,
+            "benchmark_name": benchmark,
+            "compare_query": selection.query(page="compare"),
+            "chart_description": (
+                f"Funnel plot of {selection.indicator.name} for each "
+                f"{selection.area_type.name.lower()} area: its value against its denominator, "
+                f"with 95% (dashed) and 99.8% (solid) control limits around {benchmark} "
+                f"(the horizontal line). Areas above the limits are upward triangles and areas "
+                f"below downward triangles, open between the 95% and 99.8% limits and filled "
+                f"beyond 99.8%; areas within the limits are circles. The tables below have the "
+                f"same data."
+                if figure
+                else ""
+            ),
+            "no_data": no_data,
+            "figure": figure,
+        },
+    )
+
+
 SHOWN = {
     "compare": selectors.compare_observations,
     "map": selectors.compare_observations,
@@ -400,7 +469,13 @@ def download(request, page: str):
         raise Http404("No such explorer page")
     form = ExplorerFilterForm(request.GET, user=request.user, page=page)
     selection = form.selection
-    if page == "summary":
+    if page == "funnel":
+        table = _funnel(selection)
+        shown = [row["pk"] for row in table.rows] + (
+            [table.benchmark["pk"]] if table.rows and table.benchmark else []
+        )
+        observations = selectors.observations_by_pk(selection, pks=shown)
+    elif page == "summary":
         shown = selectors.area_summary(selection)[1] if selection.area else []
         observations = Observation.objects.filter(pk__in=[o.pk for o in shown]).disclosed(
             protect=selection.protect
@@ -414,5 +489,13 @@ def download(request, page: str):
     parts.append(selection.period.label if selection.period and page != "trends" else "")
     filename = "-".join(part for part in parts if part).replace("/", "-").replace(" ", "")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{filename}.csv"'
-    write_export_csv(response, observations_for_export(base=observations))
+    if page == "funnel":
+        tables.write_funnel_csv(
+            response,
+            observations_for_export(base=observations),
+            table=table,
+            benchmark_name=_benchmark_name(selection),
+        )
+    else:
+        write_export_csv(response, observations_for_export(base=observations))
     return response

@@ -162,10 +162,11 @@ def test_charts_have_text_alternatives_tables_and_more_than_colour(live_server, 
         "/explore/inequalities/?indicator=OVR04&area_type=local_authority&area=E06000023",
         "/explore/trends/?indicator=LTC05&area_type=local_authority",
         "/explore/area/?area_type=icb&area=E54000039",
+        "/explore/funnel/?indicator=LTC05&area_type=local_authority",
     ]:
         page.goto(f"{live_server.url}{url}")
         checked += check_charts_and_signals(page)
-    assert checked >= 6
+    assert checked >= 7
     # The SPC icons in greyscale, for a person to look at: shapes and letters, not hue.
     page.goto(f"{live_server.url}/domains/LTC/")
     page.add_style_tag(content="html { filter: grayscale(1); }")
@@ -183,6 +184,8 @@ def test_the_pages_beyond_the_journeys_pass_axe_at_both_widths(live_server, page
         ("area summary", "/explore/area/?area_type=icb&area=E54000039"),
         ("trends", "/explore/trends/?indicator=OVR04&area_type=local_authority&area=E06000023"),
         ("map", "/explore/map/?indicator=OVR04&area_type=local_authority"),
+        ("funnel plot", "/explore/funnel/?indicator=LTC05&area_type=icb"),
+        ("funnel plot, no method", "/explore/funnel/?indicator=OVR01&area_type=icb"),
     ]
     for title, path in pages:
         response = page.goto(f"{live_server.url}{path}")

@@ -4,13 +4,14 @@ import io
 import pytest
 from django.urls import reverse
 
+from explorer.tables import FUNNEL_CSV_COLUMNS
 from indicators.exports import EXPORT_HEADER
 from indicators.models import Area, ComparatorGroup, ComparatorGroupMember, Observation, Period
 from indicators.statistics.intervals import wilson_interval
 from tests.explorer.conftest import build
 
 pytestmark = pytest.mark.django_db
-PAGES = ["compare", "summary", "inequalities", "trends", "map"]
+PAGES = ["compare", "summary", "inequalities", "trends", "map", "funnel"]
 QUERY = {"indicator": "LTC03"}
 
 
@@ -66,7 +67,7 @@ def test_query_count_does_not_grow_with_areas_and_periods(
         assert client.get(url(page, **QUERY, parent="E40000006")).status_code == 200
 
 
-@pytest.mark.parametrize("page", ["compare", "summary", "trends", "map"])
+@pytest.mark.parametrize("page", ["compare", "summary", "trends", "map", "funnel"])
 def test_a_group_keeps_the_query_count_fixed(
     viewer, client, framework, geography, django_assert_max_num_queries, page
 ):
@@ -186,7 +187,7 @@ def test_map_uses_local_boundaries(viewer_client, explorer_data):
     assert "cdn" not in str(figure)
 
 
-@pytest.mark.parametrize("page", ["compare", "inequalities", "trends", "map", "summary"])
+@pytest.mark.parametrize("page", ["compare", "inequalities", "trends", "map", "summary", "funnel"])
 def test_csv_download_is_exactly_what_the_page_shows(viewer_client, explorer_data, page):
     params = {**QUERY, "area_type": "icb"}
     page_response = viewer_client.get(url(page, **params))
@@ -195,7 +196,7 @@ def test_csv_download_is_exactly_what_the_page_shows(viewer_client, explorer_dat
     )
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(download.content.decode())))
-    assert table[0] == EXPORT_HEADER
+    assert table[0] == EXPORT_HEADER + (FUNNEL_CSV_COLUMNS if page == "funnel" else [])
     shown = {(row[4], row[11], row[10] or row[7]) for row in table[1:]}
     context = page_response.context
     if page in ("compare", "map"):
@@ -204,6 +205,10 @@ def test_csv_download_is_exactly_what_the_page_shows(viewer_client, explorer_dat
             expected |= {(r["code"], r["period"], "Persons") for r in context["comparator_rows"]}
         else:
             expected |= {("E92000001", "2020/21", "Persons")}
+    elif page == "funnel":
+        table = context["table"]
+        expected = {(r["code"], r["period"], "Persons") for r in table.rows + [table.benchmark]}
+        assert len(table.rows) == 4
     elif page == "trends":
         expected = {
             (p["code"], p["period"], "Persons")
@@ -318,7 +323,7 @@ def test_area_summary_spread_is_across_the_groups_members(viewer_client, explore
     assert "the range across Peer ICBs" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["compare", "summary", "trends", "map"])
+@pytest.mark.parametrize("page", ["compare", "summary", "trends", "map", "funnel"])
 def test_an_unknown_group_is_a_form_error_not_a_500(viewer_client, explorer_data, page):
     comparator_group()
 
@@ -339,3 +344,234 @@ def test_group_download_is_the_members_and_england(viewer_client, explorer_data)
 
     table = list(csv.reader(io.StringIO(download.content.decode())))
     assert {row[4] for row in table[1:]} == {"E54000039", "E54000102", "E92000001", "E40000006"}
+
+
+# --- Funnel plot --------------------------------------------------------------------------------
+
+# At a denominator of 1,000 around England's 50%, the 95% limits are 46.9–53.1% and the 99.8%
+# limits 45.1–54.9% (Wilson's inverse, PHEindicatormethods).
+FUNNEL_AREAS = [
+    # code, name, count, denominator, suppressed
+    ("E54000201", "Low ICB", 200, 1000, False),  # 20%: below 99.8%
+    ("E54000202", "Middle ICB", 500, 1000, False),  # 50%: within
+    ("E54000203", "Fairly high ICB", 540, 1000, False),  # 54%: between 95% and 99.8% above
+    ("E54000204", "High ICB", 800, 1000, False),  # 80%: above 99.8%
+    ("E54000205", "Fairly low ICB", 465, 1000, False),  # 46.5%: between 95% and 99.8% below
+    ("E54000206", "Small ICB", 5, 1000, True),  # suppressed: never placed for a viewer
+    ("E54000207", "Unrounded ICB", 503, 1002, False),  # a viewer sees 505 of 1,000
+]
+
+
+def funnel_scenario(framework, geography, *, south_west=53.5):
+    """England at 50%, the South West at ``south_west``% and seven ICBs in the South West."""
+    indicator = framework["screening"]  # a proportion, higher is better
+    period = Period.objects.create(
+        kind="financial_year", start="2023-04-01", end="2024-03-31", label="2023/24",
+        sort_key="20230401",
+    )  # fmt: skip
+    icb_type = geography["icb"].area_type
+    rows = [
+        Observation(indicator=indicator, area=geography["england"], period=period, value=50.0,
+                    count=50000, denominator=100000),
+        Observation(indicator=indicator, area=geography["region"], period=period,
+                    value=south_west, count=south_west * 100, denominator=10000),
+    ]  # fmt: skip
+    for code, name, count, denominator, suppressed in FUNNEL_AREAS:
+        area = Area.objects.create(
+            code=code, name=name, area_type=icb_type, parent=geography["region"]
+        )
+        rows.append(
+            Observation(
+                indicator=indicator, area=area, period=period, value=100 * count / denominator,
+                count=count, denominator=denominator, suppressed=suppressed,
+                value_note="Suppressed: fewer than 8 events" if suppressed else "",
+            )
+        )  # fmt: skip
+    Observation.objects.bulk_create(rows)
+    return indicator
+
+
+def positions(response) -> dict[str, str]:
+    return {row["code"]: row["label"] for row in response.context["table"].rows}
+
+
+def test_funnel_places_each_area_against_the_limits_around_england(
+    viewer_client, framework, geography
+):
+    funnel_scenario(framework, geography)
+
+    response = viewer_client.get(url("funnel", indicator="LTC03", area_type="icb"))
+
+    assert response.status_code == 200
+    assert positions(response) == {
+        "E54000201": "Below the 99.8% lower limit (worse)",
+        "E54000202": "Within the limits",
+        "E54000203": "Above the 95% upper limit (better)",
+        "E54000204": "Above the 99.8% upper limit (better)",
+        "E54000205": "Below the 95% lower limit (worse)",
+        "E54000207": "Within the limits",
+    }
+    html = response.content.decode()
+    assert "Benchmark: <strong>England</strong> (50.0%)" in html
+    # Shape and words in the tables: the marker repeats the chart's, the text says it.
+    assert "▼</span><span>Below the 99.8% lower limit (worse)</span>" in html
+    assert "△</span><span>Above the 95% upper limit (better)</span>" in html
+    assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
+    figure = response.context["figure"]
+    legend = {trace["name"]: trace for trace in figure["data"]}
+    assert legend["Below the 99.8% lower limit (worse)"]["marker"]["symbol"] == "triangle-down"
+    assert legend["Above the 95% upper limit (better)"]["marker"]["symbol"] == "triangle-up-open"
+    assert {"95% control limits", "99.8% control limits"} <= set(legend)
+    assert "Benchmark, England: 50" in legend
+
+
+def test_funnel_lists_the_areas_outside_the_limits_furthest_first(
+    viewer_client, framework, geography
+):
+    funnel_scenario(framework, geography)
+
+    response = viewer_client.get(url("funnel", indicator="LTC03", area_type="icb"))
+
+    outside = response.context["table"].outside
+    assert [row["name"] for row in outside] == [
+        "High ICB", "Fairly high ICB", "Fairly low ICB", "Low ICB"
+    ]  # fmt: skip
+    assert "4 of 6 integrated care board areas outside the 95% limits around England" in (
+        response.content.decode()
+    )
+
+
+def test_funnel_leaves_suppressed_areas_out_and_uses_disclosed_counts(
+    client, viewer, analyst, framework, geography
+):
+    funnel_scenario(framework, geography)
+    client.force_login(viewer)
+
+    response = client.get(url("funnel", indicator="LTC03", area_type="icb"))
+
+    rows = {row["code"]: row for row in response.context["table"].rows}
+    assert "E54000206" not in rows
+    assert response.context["table"].left_out == [("suppressed", ["Small ICB"])]
+    assert "Not shown: 1 integrated care board area suppressed." in response.content.decode()
+    # The viewer's point is placed by the rounded counts, and its value worked out from them.
+    assert (rows["E54000207"]["x"], rows["E54000207"]["count"]) == (1000, 505)
+    assert rows["E54000207"]["value"] == pytest.approx(50.5)
+
+    client.force_login(analyst)
+    rows = {
+        row["code"]: row
+        for row in client.get(url("funnel", indicator="LTC03", area_type="icb"))
+        .context["table"]
+        .rows
+    }
+    assert rows["E54000207"]["x"] == 1002 and "E54000206" in rows
+
+
+def test_funnel_benchmark_is_the_parent_within_one(viewer_client, framework, geography):
+    funnel_scenario(framework, geography, south_west=53.5)  # 95%: 50.4–56.6, 99.8%: 48.6–58.4
+
+    response = viewer_client.get(
+        url("funnel", indicator="LTC03", area_type="icb", parent="E40000006")
+    )
+
+    found = positions(response)
+    assert found["E54000202"] == "Below the 95% lower limit (worse)"  # 50%
+    assert found["E54000203"] == "Within the limits"  # 54%
+    assert found["E54000205"] == "Below the 99.8% lower limit (worse)"  # 46.5%
+    assert "Benchmark: <strong>South West</strong> (53.5%), the area chosen under “Within”" in (
+        response.content.decode()
+    )
+
+
+def test_funnel_with_a_comparator_group_places_only_its_members(
+    viewer_client, framework, geography
+):
+    funnel_scenario(framework, geography)
+    comparator_group(members=("E54000204", "E54000201", "E54000202"))
+
+    response = viewer_client.get(url("funnel", indicator="LTC03", group="PEERS"))
+
+    assert set(positions(response)) == {"E54000201", "E54000202", "E54000204"}
+    assert response.context["table"].benchmark["code"] == "E92000001"
+
+
+def test_funnel_csv_is_the_placed_areas_and_the_benchmark_with_their_positions(
+    viewer_client, framework, geography
+):
+    funnel_scenario(framework, geography)
+    Observation.objects.filter(area__code="E54000201").update(value_note="=HYPERLINK(1)")
+    query = url("funnel", indicator="LTC03", area_type="icb").split("?")[1]
+
+    download = viewer_client.get(reverse("explorer:download", args=["funnel"]) + "?" + query)
+
+    table = list(csv.reader(io.StringIO(download.content.decode())))
+    header = table[0]
+    by_code = {row[header.index("Area Code")]: row for row in table[1:]}
+    assert set(by_code) == {code for code, *_ in FUNNEL_AREAS} - {"E54000206"} | {"E92000001"}
+    position = header.index("Funnel position")
+    assert by_code["E54000201"][position] == "Below the 99.8% lower limit (worse)"
+    assert by_code["E92000001"][position] == "Benchmark"
+    assert by_code["E54000207"][header.index("Denominator")] == "1000"  # as the viewer sees it
+    assert by_code["E54000201"][header.index("Value note")] == "'=HYPERLINK(1)"
+    assert {row[header.index("Funnel benchmark")] for row in table[1:]} == {"England"}
+
+
+def test_funnel_says_plainly_when_the_value_type_has_no_funnel_method(
+    viewer_client, framework, geography
+):
+    indicator = funnel_scenario(framework, geography)
+    indicator.value_type = "mean"
+    indicator.save()
+
+    response = viewer_client.get(url("funnel", indicator="LTC03", area_type="icb"))
+
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["figure"] is None
+    assert "No funnel plot for this indicator" in html
+    assert "value type is “Mean”, so no funnel is drawn" in html
+    assert "Benchmark:" not in html
+    assert "Outside the 95% limits" not in html
+
+
+def test_funnel_places_a_dsr_by_its_events_against_poisson_limits(
+    viewer_client, framework, geography
+):
+    """Per 100,000 around England's 100: 200 events in 100,000 is far above, 60 far below,
+    125 between the 95% and 99.8% upper limits (Byar's limits on the events)."""
+    indicator = framework["mortality"]  # DSR, lower is better
+    period = Period.objects.create(
+        kind="financial_year", start="2023-04-01", end="2024-03-31", label="2023/24",
+        sort_key="20230401",
+    )  # fmt: skip
+    rows = [
+        Observation(indicator=indicator, area=geography["england"], period=period, value=100.0,
+                    count=50000, denominator=50_000_000)
+    ]  # fmt: skip
+    for number, events in enumerate((200, 100, 125, 60)):
+        area = Area.objects.create(
+            code=f"E5400030{number}", name=f"Rate ICB {number}",
+            area_type=geography["icb"].area_type, parent=geography["region"],
+        )  # fmt: skip
+        rows.append(
+            Observation(indicator=indicator, area=area, period=period, value=float(events),
+                        count=events, denominator=100000)
+        )  # fmt: skip
+    Observation.objects.bulk_create(rows)
+
+    response = viewer_client.get(url("funnel", indicator="OVR04", area_type="icb"))
+
+    assert positions(response) == {
+        "E54000300": "Above the 99.8% upper limit (worse)",
+        "E54000301": "Within the limits",
+        "E54000302": "Above the 95% upper limit (worse)",
+        "E54000303": "Below the 99.8% lower limit (better)",
+    }
+    assert {row["x"] for row in response.context["table"].rows} == {100000}
+
+
+def test_funnel_offers_no_lsoas_or_england(viewer_client, explorer_data):
+    response = viewer_client.get(url("funnel", **QUERY))
+
+    offered = [code for code, _ in response.context["form"].fields["area_type"].choices]
+    assert "lsoa" not in offered and "england" not in offered and "icb" in offered
+    assert viewer_client.get(url("funnel", **QUERY, area_type="lsoa")).status_code == 400
