@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from indicators import disclosure
+from indicators.area_types import SMALL_AREA_TYPES
 from indicators.models import (
     Area,
+    AreaLink,
     AreaType,
     ComparatorGroup,
     ComparatorGroupMember,
@@ -51,7 +53,19 @@ def is_home_area(area: Area) -> bool:
     headline = system_current().headline_area
     if headline.pk is None:  # not configured and no England: nothing is home
         return False
-    return area.pk in (headline.pk, headline.parent_id) or area.parent_id == headline.pk
+    if area.pk in (headline.pk, headline.parent_id) or area.parent_id == headline.pk:
+        return True
+    # A local authority lies within the ICB in another hierarchy than its own parent's
+    # (the explorer's area lists annotate whether it does).
+    return bool(getattr(area, "in_headline", False))
+
+
+def _in_headline(area_ref: str) -> Exists:
+    """Whether the area is linked into the system's headline area (one subquery, no query
+    per area)."""
+    return Exists(
+        AreaLink.objects.filter(area=OuterRef(area_ref), parent=system_current().headline_area.pk)
+    )
 
 
 # --- Filter options ---------------------------------------------------------------------------
@@ -68,7 +82,14 @@ def explorer_area_types() -> list[AreaType]:
 
 
 def explorer_areas(*, area_type: AreaType) -> list[Area]:
-    return list(Area.objects.filter(area_type=area_type).select_related("parent").order_by("name"))
+    """The areas of a type, with their parents in every hierarchy. Of small areas (all of
+    England's LSOAs are loaded), only those with data: they are inputs, rarely shown."""
+    areas = Area.objects.filter(area_type=area_type)
+    if area_type.code in SMALL_AREA_TYPES:
+        areas = areas.filter(Exists(Observation.objects.filter(area=OuterRef("pk"))))
+    return list(
+        areas.select_related("parent").annotate(in_headline=_in_headline("pk")).order_by("name")
+    )
 
 
 def explorer_periods() -> list[Period]:
@@ -81,10 +102,17 @@ def explorer_groups() -> list[ComparatorGroup]:
 
 def group_members(*, group: ComparatorGroup) -> list[Area]:
     """The group's areas in group order."""
-    members = ComparatorGroupMember.objects.filter(group=group).select_related(
-        "area__area_type", "area__parent"
+    members = (
+        ComparatorGroupMember.objects.filter(group=group)
+        .select_related("area__area_type", "area__parent")
+        .annotate(in_headline=_in_headline("area_id"))
+        .order_by("position")
     )
-    return [member.area for member in members.order_by("position")]
+    areas = []
+    for member in members:
+        member.area.in_headline = member.in_headline
+        areas.append(member.area)
+    return areas
 
 
 @dataclass(frozen=True)

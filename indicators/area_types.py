@@ -9,12 +9,17 @@ AREA_TYPES = [
     ("icb", "Integrated care board", 2, ""),
     ("sub_icb", "Sub-ICB location", 3, ""),
     ("local_authority", "Local authority (county or unitary)", 4, ""),
+    ("district", "Local authority district (lower tier)", 5, ""),
     ("locality", "Locality partnership", 5,
      "Illustrative: built from MSOAs for the demo (not an official boundary)"),
     ("pcn", "Primary care network", 6, ""),
     ("practice", "GP practice", 7, ""),
     ("lsoa", "LSOA (2011)", 7, ""),
 ]  # fmt: skip
+
+
+# Areas that extracts give counts for and roll-ups start from; every other area is a sum.
+SMALL_AREA_TYPES = frozenset({"lsoa", "practice"})
 
 
 def ensure_area_types(area_type_model) -> None:

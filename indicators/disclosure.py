@@ -331,13 +331,15 @@ MAX_ROUNDS = 25
 ALL_AGES = "All ages"
 
 
-def suppression_flags(frame: pd.DataFrame) -> np.ndarray:
+def suppression_flags(frame: pd.DataFrame, area_parents: pd.DataFrame | None = None) -> np.ndarray:
     """Primary and secondary suppression for every row of ``frame``.
 
     Columns: indicator_id, period_id, area_id, parent_id, sex, age, category_type, category,
     value_type, rule, is_england, count, denominator, value and suppressed (as stored). A
     row stored as suppressed with no value (the producer's own suppression) stays so; every
-    other flag is worked out afresh, so new data can lift an old secondary suppression."""
+    other flag is worked out afresh, so new data can lift an old secondary suppression.
+    ``area_parents`` (area_id, parent_id), when given, lists every parent of each area in
+    every hierarchy, in place of the frame's parent_id."""
     if frame.empty:
         return np.zeros(0, dtype=bool)
     controlled = (frame["rule"].to_numpy() == CONTROLLED_RULE) & ~frame["is_england"].to_numpy(
@@ -357,7 +359,7 @@ def suppression_flags(frame: pd.DataFrame) -> np.ndarray:
     flags |= from_source
     if not flags.any():
         return flags
-    cells = _group_cells(frame.assign(count=count))
+    cells = _group_cells(frame.assign(count=count), area_parents)
     for _ in range(MAX_ROUNDS):
         extra = _secondary(cells, flags, count, controlled)
         if not extra.any():
@@ -366,7 +368,9 @@ def suppression_flags(frame: pd.DataFrame) -> np.ndarray:
     return flags
 
 
-def _group_cells(frame: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _group_cells(
+    frame: pd.DataFrame, area_parents: pd.DataFrame | None = None
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Each kind of additive group as three arrays over its members: the member's row
     position, the row position of the group's total, and a group number."""
     work = frame.assign(_pos=np.arange(len(frame)))
@@ -385,10 +389,23 @@ def _group_cells(frame: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.n
     bands = work[work["age"] != ALL_AGES]
     all_ages = work[work["age"] == ALL_AGES].drop(columns=["age"])
     groups.append(_only_additive(_attach_total(bands, all_ages, GROUPINGS["age"]), work))
-    # Child areas add up to their parent, when they do (checked on the counts).
-    children = work[work["parent_id"].notna()].astype({"parent_id": "int64"})
+    # Child areas add up to their parent, in every hierarchy, when they do (checked on the
+    # counts): one group per parent and kind of child (England's NHS regions and its ONS
+    # regions are two groups).
+    if area_parents is None:
+        children = work[work["parent_id"].notna()].astype({"parent_id": "int64"})
+        children = children.assign(child_type=0)
+    else:
+        links = area_parents.astype({"area_id": "int64", "parent_id": "int64"})
+        children = work.drop(columns=["parent_id"]).merge(links, on="area_id")
     parents = work.drop(columns=["parent_id"]).rename(columns={"area_id": "parent_id"})
-    groups.append(_only_additive(_attach_total(children, parents, GROUPINGS["area"]), work))
+    keys = GROUPINGS["area"]
+    merged = children[keys + ["_pos", "child_type"]].merge(
+        parents[keys + ["_pos"]].rename(columns={"_pos": "_total"}), on=keys, how="inner"
+    )
+    total = merged["_total"].to_numpy()
+    number = pd.factorize(pd.MultiIndex.from_arrays([total, merged["child_type"].to_numpy()]))[0]
+    groups.append(_only_additive((merged["_pos"].to_numpy(), total, number), work))
     return [group for group in groups if len(group[0])]
 
 
@@ -406,10 +423,11 @@ def _only_additive(group, work):
     if not len(members):
         return group
     count = work["count"].to_numpy(dtype=float)
-    sums = pd.Series(count[members]).groupby(totals).sum(min_count=1)
-    parent_counts = count[sums.index.to_numpy()]
+    sums = pd.Series(count[members]).groupby(numbers).sum(min_count=1)
+    total_of = pd.Series(totals).groupby(numbers).first()
+    parent_counts = count[total_of.loc[sums.index].to_numpy()]
     additive = sums.index[np.isclose(sums.to_numpy(), parent_counts)]
-    keep = np.isin(totals, additive)
+    keep = np.isin(numbers, additive)
     return members[keep], totals[keep], numbers[keep]
 
 

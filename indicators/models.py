@@ -295,6 +295,25 @@ def england_area_pk() -> int | None:
     return Area.objects.filter(code=ENGLAND_CODE).values_list("pk", flat=True).first()
 
 
+class AreaLink(models.Model):
+    """A further parent of an area, in another hierarchy than ``Area.parent``: an LSOA lies
+    in its sub-ICB location (its parent) and also in its local authority district, and in a
+    system's locality. Roll-ups count every small area once in each of its ancestors, along
+    every hierarchy, and secondary suppression covers each of these groups (docs/geography.md)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="links")
+    parent = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="linked_children")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "parent"], name="area_link_unique"),
+            models.CheckConstraint(condition=~Q(area=F("parent")), name="area_link_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.area_id} also in {self.parent_id}"
+
+
 class System(models.Model):
     """The health and care system this instance reports for: its name, headline area and
     benchmark. Pages, captions and the board pack read it (``indicators.system``), so no

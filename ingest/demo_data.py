@@ -829,10 +829,17 @@ def _rng(seed: int, *keys: str) -> np.random.Generator:
 def build_geography(seed: int, fixtures_dir: Path = FIXTURES) -> Geography:
     areas = pd.read_csv(fixtures_dir / "areas.csv", dtype=str, keep_default_na=False)
     areas = areas.set_index(areas["code"].rename("area"))
+    # BNSSG's LSOAs are those in its localities (a further parent: docs/geography.md).
+    localities = set(areas.loc[areas["area_type"] == "locality", "code"])
     lsoas = areas[areas["area_type"] == "lsoa"].sort_values("code")
+    in_locality = (
+        lsoas["also_in"]
+        .str.split("|")
+        .map(lambda parents: next((code for code in parents if code in localities), ""))
+    )
+    lsoas, locality = lsoas[in_locality != ""], in_locality[in_locality != ""].to_numpy()
     ranks = pd.read_csv(fixtures_dir / "sources" / "bnssg_lsoa11_imd2019_derived.csv", dtype=str)
     rank = ranks.set_index("lsoa11_code")["imd2019_rank"].astype(int)
-    locality = lsoas["parent_code"].to_numpy()
     council = areas.loc[locality, "parent_code"].to_numpy()
     decile = lsoas["imd2019_decile"].astype(int).to_numpy()
     rng = _rng(seed, "geography")

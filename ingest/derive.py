@@ -44,6 +44,7 @@ from indicators.statistics.spc import (
 )
 from indicators.statistics.trend import recent_trend, recent_trend_for_shape
 from ingest.bulk import insert_columns, insert_instances, load_temp_table
+from ingest.lookups import area_parents
 from ingest.schema import QUINTILE_TYPE
 from ingest.writing import (
     WriteSummary,
@@ -141,7 +142,9 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
         "multiplier": observations["indicator_id"].map(indicators["multiplier"]),
         "ci_method": observations["indicator_id"].map(indicators["ci_method"]),
     }
-    observations["suppressed"] = suppression_flags(observations.assign(**policy))
+    observations["suppressed"] = suppression_flags(
+        observations.assign(**policy), area_parents=area_parents()
+    )
     # Everything derived is computed from the values as a protected viewer sees them, so it
     # carries nothing more than they do (indicators/disclosure.py, rule 4).
     observations = disclosed_frame(observations.assign(**policy)).drop(columns=list(policy))
@@ -451,7 +454,8 @@ def _spc_by_series(
     series_sort_keys = {
         key: sort_keys[bounds[i] : bounds[i + 1]] for i, key in enumerate(point_keys)
     }
-    spans = periods.set_index("sort_key")[["start", "end"]]
+    spans = dict(zip(periods["sort_key"], zip(periods["start"], periods["end"], strict=True),
+                     strict=True))  # fmt: skip
     results: dict[tuple, dict] = {}
     for row in tables.series.itertuples(index=False):
         key = tuple(getattr(row, column) for column in SERIES)
@@ -473,11 +477,11 @@ def _spc_by_series(
     return results
 
 
-def _run_chart(points: list[dict], keys: list, spans: pd.DataFrame) -> dict | None:
+def _run_chart(points: list[dict], keys: list, spans: dict) -> dict | None:
     """No SPC verdict without enough points: a series of fewer than MINIMUM_POINTS values,
     or of overlapping pooled periods (not independent points), keeps only its values and
     their median — no limits, no special causes, no icons. None for a series that gets SPC."""
-    pooled = periods_overlap(spans.loc[keys, "start"], spans.loc[keys, "end"])
+    pooled = periods_overlap([spans[key][0] for key in keys], [spans[key][1] for key in keys])
     if len(points) >= MINIMUM_POINTS and not pooled:
         return None
     median = float(np.median([point["value"] for point in points]))

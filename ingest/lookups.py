@@ -5,10 +5,20 @@ Validation, roll-up and compute import no Django: the pipeline hands them these 
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 
-from indicators.models import Area, AreaType, Indicator, Observation
-from ingest.rollup import AreaTree, IndicatorSpec
+from indicators.models import Area, AreaLink, AreaType, Indicator, Observation
+from ingest.rollup import AreaTree, IndicatorSpec, TreeArrays
 from ingest.validation import IndicatorInfo, Registry
 
 FREQUENCY_PERIOD_KIND = {"monthly": "month", "quarterly": "quarter", "annual": "financial_year"}
@@ -56,7 +66,7 @@ def validation_registry(
     ]
     return Registry.build(
         infos,
-        Area.objects.values_list("code", flat=True),
+        geography().codes,
         create_areas=create_areas,
         skip_unknown_indicators=skip_unknown_indicators,
     )
@@ -75,10 +85,130 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
     }
 
 
-def area_tree() -> AreaTree:
-    return AreaTree.from_records(
-        Area.objects.values_list("code", "parent__code", "area_type__code", "imd2019_decile")
+# All of England's geography is 33,000 areas. What the pipeline builds from them is kept for
+# as long as the geography's fingerprint is unchanged: in the process, and as plain arrays in
+# VAR_DIR/cache, so a fresh worker process reads it in milliseconds (PostgreSQL; elsewhere
+# it is built afresh each time).
+_geography: dict[str, object] = {}
+FINGERPRINT_SQL = """
+    SELECT concat_ws(':', count(*), max(id), sum(id * coalesce(parent_id, 0)),
+                     sum(id * area_type_id), sum(id * coalesce(imd2019_decile, 0)),
+                     sum(id * length(code)), sum(id * ascii(right(code, 1))),
+                     (SELECT concat_ws(':', count(*), max(id), sum(id * area_id),
+                                       sum(id * parent_id))
+                      FROM indicators_arealink))
+    FROM indicators_area
+"""
+TREE_FIELDS = ("parent", "type_code", "decile", "ancestors", "has_children", "signature",
+               "signature_ancestors")  # fmt: skip
+
+
+def geography_fingerprint() -> str | None:
+    """Changes whenever any area's code, type, parent or decile, or any link, does."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT_SQL)
+        text = cursor.fetchone()[0]
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, eq=False)
+class Geography:
+    """What the pipeline reads of the areas: the roll-up's tree, every parent of every area
+    in every hierarchy (secondary suppression's groups) and the codes (validation)."""
+
+    arrays: TreeArrays
+    parents: pd.DataFrame  # area_id, parent_id, child_type
+
+    @property
+    def codes(self) -> list[str]:
+        return self.arrays.codes.tolist()
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
+        np.savez(
+            partial,
+            codes=np.asarray(self.arrays.codes, dtype=str),
+            type_names=np.asarray(self.arrays.type_names, dtype=str),
+            **{name: getattr(self.arrays, name) for name in TREE_FIELDS},
+            **{f"parents_{name}": self.parents[name].to_numpy() for name in self.parents},
+        )
+        partial.replace(path)  # whole or not at all: another process may be reading
+
+    @classmethod
+    def load(cls, path: Path) -> Geography:
+        with np.load(path, allow_pickle=False) as saved:
+            arrays = TreeArrays(
+                codes=pd.Index(saved["codes"].tolist(), dtype=object),
+                type_names=saved["type_names"].astype(object),
+                **{name: saved[name] for name in TREE_FIELDS},
+            )
+            parents = pd.DataFrame(
+                {name: saved[f"parents_{name}"] for name in ("area_id", "parent_id", "child_type")}
+            )
+        return cls(arrays=arrays, parents=parents)
+
+
+def geography() -> Geography:
+    fingerprint = geography_fingerprint()
+    if fingerprint is None:
+        return _geography_build()
+    if _geography.get("fingerprint") == fingerprint:
+        return _geography["value"]
+    database = re.sub(r"\W", "_", str(connection.settings_dict["NAME"]))
+    folder = Path(settings.VAR_DIR) / "cache"
+    path = folder / f"geography-{database}-{fingerprint}.npz"
+    try:
+        value = Geography.load(path)
+    except (OSError, ValueError, KeyError):  # absent or unreadable: build it again
+        value = _geography_build()
+        try:
+            for stale in folder.glob(f"geography-{database}-*.npz"):
+                stale.unlink(missing_ok=True)
+            value.save(path)
+        except OSError:  # a read-only VAR_DIR only costs speed
+            pass
+    _geography.update(fingerprint=fingerprint, value=value)
+    return value
+
+
+def _geography_build() -> Geography:
+    # Plain cursors and columns: the ORM's row objects cost more than the work itself here.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, code, parent_id, area_type_id, imd2019_decile FROM {Area._meta.db_table}"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(f"SELECT area_id, parent_id FROM {AreaLink._meta.db_table}")
+        link_rows = cursor.fetchall()
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
+    ids, codes, parent_ids, type_ids, deciles = columns
+    code_of = dict(zip(ids, codes, strict=True))
+    type_names = dict(AreaType.objects.values_list("id", "code"))
+    linked: dict[str, tuple[str, ...]] = {}
+    for area_id, parent_id in link_rows:
+        code = code_of[area_id]
+        linked[code] = (*linked.get(code, ()), code_of[parent_id])
+    tree = AreaTree(
+        area_type=dict(zip(codes, [type_names[item] for item in type_ids], strict=True)),
+        parent=dict(zip(codes, [code_of.get(item) for item in parent_ids], strict=True)),
+        imd_decile={code: int(item) for code, item in zip(codes, deciles, strict=True) if item},
+        links=linked,
     )
+    type_of = dict(zip(ids, type_ids, strict=True))
+    pairs = [(area, parent, kind) for area, parent, kind in zip(ids, parent_ids, type_ids, strict=True)
+             if parent is not None]  # fmt: skip
+    pairs += [(area, parent, type_of[area]) for area, parent in link_rows]
+    parents = pd.DataFrame(pairs, columns=["area_id", "parent_id", "child_type"], dtype="int64")
+    return Geography(arrays=tree.arrays, parents=parents.drop_duplicates(["area_id", "parent_id"]))
+
+
+def area_parents() -> pd.DataFrame:
+    """Every (area, parent) pair in every hierarchy, with the child's area type: the
+    geography's additive groups for secondary suppression."""
+    return geography().parents
 
 
 def area_type_for_fingertips_names() -> dict[str, AreaType]:

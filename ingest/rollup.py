@@ -37,6 +37,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from indicators.area_types import SMALL_AREA_TYPES
 from ingest.schema import (
     ALL_AGES,
     DECILE_TYPE,
@@ -47,7 +48,6 @@ from ingest.schema import (
     quintile_label,
 )
 
-SMALL_AREA_TYPES = frozenset({"lsoa", "practice"})
 PERSONS, MALE, FEMALE = "Persons", "Male", "Female"
 
 BAND_NUMERATOR_COLUMNS = [f"numerator_{band}" for band in ESP2013_AGE_BANDS]
@@ -117,17 +117,27 @@ class AreaTree:
     area_type: Mapping[str, str]
     parent: Mapping[str, str | None]
     imd_decile: Mapping[str, int] = field(default_factory=dict)
+    # Further parents in other hierarchies (area code → parent codes): an LSOA's district.
+    links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_records(cls, records: Iterable[tuple[str, str | None, str, int | None]]) -> AreaTree:
-        """From (code, parent code, area type, IMD decile) tuples, e.g. a ``values_list``."""
+    def from_records(
+        cls,
+        records: Iterable[tuple[str, str | None, str, int | None]],
+        links: Iterable[tuple[str, str]] = (),
+    ) -> AreaTree:
+        """From (code, parent code, area type, IMD decile) tuples, e.g. a ``values_list``,
+        and (code, further parent code) pairs."""
         area_type, parent, deciles = {}, {}, {}
         for code, parent_code, type_code, decile in records:
             area_type[code] = type_code
             parent[code] = parent_code or None
             if decile is not None and not pd.isna(decile):
                 deciles[code] = int(decile)
-        return cls(area_type=area_type, parent=parent, imd_decile=deciles)
+        linked: dict[str, tuple[str, ...]] = {}
+        for code, parent_code in links:
+            linked[code] = (*linked.get(code, ()), parent_code)
+        return cls(area_type=area_type, parent=parent, imd_decile=deciles, links=linked)
 
     @cached_property
     def arrays(self) -> TreeArrays:
@@ -155,8 +165,12 @@ class TreeArrays:
     type_names: np.ndarray
     type_code: np.ndarray
     decile: np.ndarray  # 0 when unknown
-    ancestors: np.ndarray  # (areas × depth): nearest first, padded with -1
+    ancestors: np.ndarray  # (areas × depth): every hierarchy's, nearest first, padded with -1
     has_children: np.ndarray
+    # Areas with the same ancestors share a signature; small areas are summed per signature
+    # first, then each sum goes once to each of the signature's ancestors.
+    signature: np.ndarray  # per area
+    signature_ancestors: np.ndarray  # (signatures × depth), padded with -1
 
     @classmethod
     def from_tree(cls, tree: AreaTree) -> TreeArrays:
@@ -164,20 +178,34 @@ class TreeArrays:
         parent_codes = [tree.parent.get(code) for code in codes]
         parent = codes.get_indexer(parent_codes)
         unknown = [p for p, i in zip(parent_codes, parent, strict=True) if p and i < 0]
-        if unknown:
-            raise ValueError(f"AreaTree: parent area {unknown[0]!r} is not in the tree")
+        link_child = codes.get_indexer(
+            [code for code, linked in tree.links.items() for _ in linked]
+        )
+        link_codes = [parent_code for linked in tree.links.values() for parent_code in linked]
+        link_parent = codes.get_indexer(link_codes)
+        unknown += [p for p, i in zip(link_codes, link_parent, strict=True) if i < 0]
+        if unknown or (link_child < 0).any():
+            missing = unknown[0] if unknown else "a linked area"
+            raise ValueError(f"AreaTree: parent area {missing!r} is not in the tree")
         type_code, type_names = pd.factorize(pd.Index(list(tree.area_type.values()), dtype=object))
         decile = np.array([tree.imd_decile.get(code) or 0 for code in codes], dtype=np.int64)
         if ((decile < 0) | (decile > 10)).any():
             raise ValueError("AreaTree: an IMD decile is outside 1–10")
+        parent = parent.astype(np.int64)
+        child = np.concatenate([np.flatnonzero(parent >= 0), link_child]).astype(np.int64)
+        up = np.concatenate([parent[parent >= 0], link_parent]).astype(np.int64)
+        signature, signatures = _ancestor_sets(child, up, len(codes))
+        ancestors = signatures[signature]
         return cls(
             codes=codes,
-            parent=parent.astype(np.int64),
+            parent=parent,
             type_names=np.asarray(type_names, dtype=object),
             type_code=type_code.astype(np.int64),
             decile=decile,
-            ancestors=_ancestor_table(parent.astype(np.int64)),
-            has_children=np.bincount(parent[parent >= 0], minlength=len(codes)) > 0,
+            ancestors=ancestors,
+            has_children=np.bincount(up, minlength=len(codes)) > 0,
+            signature=signature,
+            signature_ancestors=signatures,
         )
 
     def descendant_counts(self, type_code: int) -> np.ndarray:
@@ -197,17 +225,66 @@ class TreeArrays:
         return result
 
 
-def _ancestor_table(parent: np.ndarray) -> np.ndarray:
-    """Each area's ancestors, nearest first, by walking every area up one level at a time."""
-    columns, current = [], parent
-    while (current >= 0).any():
-        if len(columns) > len(parent):
-            raise ValueError("AreaTree: the parent links form a cycle")
-        columns.append(current)
-        current = np.where(current >= 0, parent[np.maximum(current, 0)], -1)
-    if not columns:
-        return np.full((len(parent), 0), -1, dtype=np.int64)
-    return np.stack(columns, axis=1)
+def _ancestor_sets(
+    child: np.ndarray, parent: np.ndarray, n_areas: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's ancestors along every (child, parent) edge, nearest first and each once.
+
+    Areas with the same parents have the same ancestors, and there are few distinct sets of
+    parents (all of England's 33,000 LSOAs have about 600), so each set is worked out once,
+    from its parents' own ancestors. Returns each area's signature (its set of parents'
+    number) and the signatures' ancestors (signatures × depth, padded with -1)."""
+    order = np.lexsort((parent, child))
+    child, parent = child[order], parent[order]
+    keep = np.r_[True, (child[1:] != child[:-1]) | (parent[1:] != parent[:-1])][: len(child)]
+    child, parent = child[keep], parent[keep]
+    parents_of: list[tuple[int, ...]] = [()] * n_areas
+    starts = np.flatnonzero(np.r_[True, child[1:] != child[:-1]])[: len(child)]
+    for start, end in zip(starts, np.r_[starts[1:], len(child)][: len(starts)], strict=True):
+        parents_of[int(child[start])] = tuple(parent[start:end].tolist())
+    found: dict[int, dict[int, int]] = {}  # area → {ancestor: distance}
+
+    def ancestors_of(area: int) -> dict[int, int]:
+        pending, path = [area], set()
+        while pending:  # depth first, without recursion: a deep tree cannot overflow
+            current = pending[-1]
+            if current in found:
+                pending.pop()
+                continue
+            waiting = [item for item in parents_of[current] if item not in found]
+            if waiting:
+                if current in path or any(item in path for item in waiting):
+                    raise ValueError("AreaTree: the parent links form a cycle")
+                path.add(current)
+                pending += waiting
+                continue
+            distances: dict[int, int] = {}
+            for item in parents_of[current]:
+                for ancestor, distance in [(item, 0), *found[item].items()]:
+                    if distance + 1 < distances.get(ancestor, n_areas + 1):
+                        distances[ancestor] = distance + 1
+            if current in distances:
+                raise ValueError("AreaTree: the parent links form a cycle")
+            found[current] = distances
+            path.discard(current)
+            pending.pop()
+        return found[area]
+
+    numbers: dict[tuple[int, ...], int] = {}
+    signature = np.array([numbers.setdefault(item, len(numbers)) for item in parents_of])
+    rows = []
+    for item in numbers:  # in number order: one set of parents at a time
+        distances: dict[int, int] = {}
+        for parent_area in item:
+            for ancestor, distance in [(parent_area, 0), *ancestors_of(parent_area).items()]:
+                if distance + 1 < distances.get(ancestor, n_areas + 1):
+                    distances[ancestor] = distance + 1
+        rows.append(sorted(distances, key=lambda ancestor: (distances[ancestor], ancestor)))
+    width = max((len(row) for row in rows), default=0)
+    table = np.full((len(rows), width), -1, dtype=np.int64)
+    for number, row in enumerate(rows):
+        table[number, : len(row)] = row
+    return signature.astype(np.int64), table
 
 
 # --- integer group keys ---------------------------------------------------------------------
@@ -508,11 +585,17 @@ class AreaSums:
 
 
 def _sum_to_parents(rows: CodedRows, role: np.ndarray, tree: TreeArrays, coverage: Coverage):
-    """Sum the small areas into their parents, keeping the decile, where the parent is
-    computed (an ancestor further up is only ever computed if the parent is)."""
-    pair_parent = tree.parent[coverage.pair_unit]
-    pair_keep = coverage.complete(coverage.pair_ip, pair_parent)
-    parent = pair_parent.astype(np.int32)[coverage.pair]
+    """Sum the small areas into groups that share every ancestor (their signature), keeping
+    the decile, where any of those ancestors is computed. ``AreaSums.area`` holds the
+    signature until ``_spread_to_ancestors``."""
+    signature = tree.signature[coverage.pair_unit]
+    ancestors = tree.signature_ancestors[signature]
+    pair_keep = (
+        coverage.complete(np.repeat(coverage.pair_ip, ancestors.shape[1]), ancestors.ravel())
+        .reshape(ancestors.shape)
+        .any(axis=1)
+    )
+    parent = signature.astype(np.int32)[coverage.pair]
     decile = tree.decile[coverage.pair_unit].astype(np.int8)[coverage.pair]
     keep = pair_keep[coverage.pair]
     if keep.all():  # as usual: no copy of every column
@@ -521,7 +604,7 @@ def _sum_to_parents(rows: CodedRows, role: np.ndarray, tree: TreeArrays, coverag
             decile[keep]]  # fmt: skip
     sizes = [
         len(rows.ip_indicator),
-        len(tree.codes),
+        len(tree.signature_ancestors),
         N_ROLES,
         len(rows.ethnic_names) + 1,
         N_BANDS + 1,
@@ -536,8 +619,8 @@ def _sum_to_parents(rows: CodedRows, role: np.ndarray, tree: TreeArrays, coverag
 
 
 def _spread_to_ancestors(sums: AreaSums, tree: TreeArrays, coverage: Coverage) -> AreaSums:
-    """Repeat each parent-level sum for the parent and every computed ancestor above it."""
-    targets = np.column_stack([sums.area, tree.ancestors[sums.area]])
+    """Repeat each signature's sum for every computed ancestor of its small areas."""
+    targets = tree.signature_ancestors[sums.area]
     width = targets.shape[1]
     area = targets.ravel()
     row = np.repeat(np.arange(len(sums.area)), width)
@@ -642,7 +725,7 @@ def _bands_given(rows: CodedRows) -> np.ndarray:
 
 
 def roll_up(
-    counts: pd.DataFrame, *, areas: AreaTree, indicators: Mapping[str, IndicatorSpec]
+    counts: pd.DataFrame, *, areas: AreaTree | TreeArrays, indicators: Mapping[str, IndicatorSpec]
 ) -> RollUp:
     """Sum a validated counts frame (COUNTS_COLUMNS) to every area it fully covers.
 
@@ -652,7 +735,7 @@ def roll_up(
     """
     if counts.empty:
         return RollUp(_empty(CELL_COLUMNS), _empty(SKIPPED_COLUMNS))
-    tree = areas.arrays
+    tree = areas.arrays if isinstance(areas, AreaTree) else areas
     rows = _coded_rows(counts, tree, indicators)
     periods = IndicatorPeriods.from_specs(rows.ip_indicator, indicators)
     _check_ages_and_ethnic_groups(rows, periods)

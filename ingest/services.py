@@ -262,7 +262,7 @@ def run_checks(extract: Extract) -> PipelineResult:
     if extract.kind == ExtractKind.COUNTS:
         _progress(extract, progress=40, step="Rolling up to larger areas")
         specs = lookups.indicator_specs()
-        rolled = roll_up(validated.frame, areas=lookups.area_tree(), indicators=specs)
+        rolled = roll_up(validated.frame, areas=lookups.geography().arrays, indicators=specs)
         skipped = _skipped_records(rolled.skipped)
         _progress(extract, progress=55, step="Computing values and confidence intervals")
         computed = compute_values(rolled.cells, indicators=specs)

@@ -131,6 +131,13 @@ def geography(db):
 
 
 @pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path_factory):
+    """Caches the app keeps (the geography's arrays) go to a temporary folder too."""
+    settings.VAR_DIR = tmp_path_factory.getbasetemp() / "var"
+    return settings.VAR_DIR
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory):
     """Stored extracts and reports go to a temporary folder, never the working tree."""
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")

@@ -71,7 +71,10 @@ def build_extract(path: Path, rows_wanted: int, seed: int = 7) -> int:
     framework = pd.read_csv(REPO / "fixtures" / "demo_framework.csv")
     indicators = framework[framework["value_type"].isin(COUNTABLE)]
     areas = pd.read_csv(REPO / "fixtures" / "areas.csv")
-    lsoas = areas.loc[areas["area_type"] == "lsoa", "code"].to_numpy()
+    lsoas = areas.loc[
+        (areas["area_type"] == "lsoa") & (areas["parent_code"] == "E38000222"), "code"
+    ]
+    lsoas = lsoas.to_numpy()  # BNSSG's, under its sub-ICB location
     rng = np.random.default_rng(seed)
     per_period = len(indicators) * len(lsoas) * 2 * len(BANDS)
     periods = [f"{year}/{(year + 1) % 100:02d}" for year in range(2023, 2000, -1)]

@@ -6,10 +6,8 @@ the ingest pipeline's own write and derive steps.
 
 Both build the same registry and geography: the demo framework's 44 indicators plus 156
 synthetic variants (200: 150 annual, 30 quarterly, 20 monthly, over 10 financial years), and
-the fixture geography (England, 7 NHS regions, 42 ICBs, BNSSG down to its 563 LSOAs) plus 150
-**synthetic** counties, unitary authorities, metropolitan districts and London boroughs
-(codes ``E06900…``, ``E08900…``, ``E09900…``, ``E10900…``; names start "Synthetic"), so there
-are 153 upper-tier local authorities as in England.
+the fixture geography, of which the data covers England, the 7 NHS and 9 ONS regions, the
+42 ICBs, the 153 upper-tier local authorities and BNSSG down to its 563 LSOAs.
 
 - ``national``: every area every period, Persons, Male and Female; for annual indicators also
   the national IMD quintiles and deciles for every area above LSOA, and the LSOAs themselves.
@@ -46,12 +44,10 @@ DECILE = "IMD 2019 decile (national)"
 MONTHS = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
 CORE_CODES = ["E92000001", "E40000006", "E54000039", "E38000222", "E06000023", "E06000024",
               "E06000025", "NWB", "ICE", "SBR", "WWV", "WSP", "SGL"]  # fmt: skip
-SYNTHETIC_LA_KINDS = [("E06900", "Synthetic Unitary Authority", 60),
-                      ("E10900", "Synthetic County", 21),
-                      ("E08900", "Synthetic Metropolitan District", 36),
-                      ("E09900", "Synthetic London Borough", 33)]  # fmt: skip
+BNSSG_SUB_ICB = "E38000222"
 POPULATION = {"england": 56_500_000, "region": 8_000_000, "icb": 1_300_000,
-              "sub_icb": 980_000, "local_authority": 350_000, "locality": 160_000,
+              "sub_icb": 980_000, "ons_region": 6_000_000, "local_authority": 350_000,
+              "locality": 160_000,
               "lsoa": 1_700}  # fmt: skip
 
 
@@ -115,28 +111,11 @@ def registry_build() -> list:
 
 
 def geography_build() -> None:
-    """Fixture geography, plus synthetic upper-tier LAs spread over the other 41 ICBs."""
+    """The fixture geography: all of England, of which the benchmark uses the areas
+    ``areas_frame`` keeps."""
     from django.core.management import call_command
 
-    from indicators.models import Area, AreaType
-
     call_command("import_areas", str(REPO / "fixtures/areas.csv"), verbosity=0)
-    la_type = AreaType.objects.get(code="local_authority")
-    icbs = list(Area.objects.filter(area_type__code="icb").exclude(code="E54000039")
-                .select_related("parent").order_by("code"))  # fmt: skip
-    london = [icb for icb in icbs if icb.parent and icb.parent.name == "London"]
-    others = [icb for icb in icbs if icb not in london]
-    rng = np.random.default_rng(150)
-    areas = []
-    for prefix, name, count in SYNTHETIC_LA_KINDS:
-        parents = london if prefix == "E09900" else others
-        for number in range(1, count + 1):
-            areas.append(Area(
-                code=f"{prefix}{number:03d}", name=f"{name} {number:03d}", area_type=la_type,
-                parent=parents[(number * 7 + len(areas)) % len(parents)],
-                population=int(rng.integers(120_000, 1_500_000)),
-            ))  # fmt: skip
-    Area.objects.bulk_create(areas)
 
 
 # --- Observations ----------------------------------------------------------------------------
@@ -264,9 +243,18 @@ def indicator_frame(indicator, areas: pd.DataFrame, scale: str, rng) -> pd.DataF
 
 
 def areas_frame(rng) -> pd.DataFrame:
+    from django.db.models import Q
+
     from indicators.models import Area
 
-    rows = Area.objects.values_list("code", "area_type__code", "population")
+    # England, its NHS and ONS regions, the ICBs, the 153 upper-tier local authorities and
+    # BNSSG down to its LSOAs: the national set's shape since issue 8 (other systems' LSOAs,
+    # sub-ICB locations and districts would multiply it without changing what pages read).
+    rows = Area.objects.filter(
+        ~Q(area_type__code__in=["lsoa", "sub_icb", "district"])
+        | Q(code=BNSSG_SUB_ICB)
+        | Q(parent__code=BNSSG_SUB_ICB)
+    ).values_list("code", "area_type__code", "population")
     frame = pd.DataFrame(list(rows), columns=["code", "type", "population"])
     default = frame["type"].map(POPULATION).astype(float)
     frame["population"] = frame["population"].astype(float).fillna(default)

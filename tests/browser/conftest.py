@@ -87,6 +87,7 @@ def seeded(transactional_db, live_server, demo_files):
         domains=str(FIXTURES / "demo_domains.csv"), publish=True, stdout=quiet,
     )  # fmt: skip
     call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=quiet)
+    call_command("import_system", str(FIXTURES / "demo_system.toml"), stdout=quiet)
     users = {
         "lead": make_user("lead", "viewer"),
         "manager": make_user("manager", "viewer"),

@@ -37,7 +37,7 @@ def test_strategic_lead_reads_the_framework_and_downloads_the_board_pack(live_se
     log_in(page, live_server.url, "lead")
 
     # The framework summary: one card per domain, the synthetic-data banner, the period.
-    expect(page.get_by_role("heading", level=1)).to_have_text("System outcomes framework")
+    expect(page.get_by_role("heading", level=1)).to_have_text("BNSSG system outcomes framework")
     assert page.get_by_role("region", name="Demonstration data").is_visible()
     cards = page.locator(".rpt-card")
     expect(cards).to_have_count(8)

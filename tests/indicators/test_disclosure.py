@@ -304,3 +304,21 @@ def test_a_weighted_estimate_is_not_worked_out_again_from_its_sample_counts():
         method=Method("proportion", "standard", 100, "wilson"), national=False,
     )  # fmt: skip
     assert (shown["value"], shown["lower_95"], shown["count"]) == (21.7, 19.0, 150)
+
+
+def test_every_hierarchy_is_its_own_additive_group():
+    """England's NHS regions and its ONS regions each add up to England; a small cell in
+    one hierarchy needs a partner in that hierarchy, not in the other."""
+    frame = cells([
+        {"area_id": 1, "count": 100, "is_england": True},
+        {"area_id": 2, "count": 5},   # NHS region, small
+        {"area_id": 3, "count": 95},  # NHS region
+        {"area_id": 4, "count": 40},  # ONS region
+        {"area_id": 5, "count": 60},  # ONS region
+    ])  # fmt: skip
+    parents = pd.DataFrame(
+        {"area_id": [2, 3, 4, 5], "parent_id": [1, 1, 1, 1], "child_type": [7, 7, 8, 8]}
+    )
+    assert suppression_flags(frame, area_parents=parents).tolist() == [
+        False, True, True, False, False,
+    ]  # fmt: skip

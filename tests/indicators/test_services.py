@@ -122,25 +122,67 @@ def test_byte_order_mark_is_accepted(db, tmp_path):
 AREAS_HEADER = "code,name,area_type,parent_code,imd2019_decile,population\n"
 
 
-def test_demo_geography_imports_every_area_in_its_tree(db):
+def test_demo_geography_imports_all_of_england_in_two_hierarchies(db):
     report = areas_import(areas_file=str(FIXTURES / "areas.csv"))
-    assert len(report.created) == 623
-    counts = {code: Area.objects.filter(area_type__code=code).count()
-              for code in ["england", "region", "icb", "sub_icb", "local_authority", "locality", "lsoa"]}  # fmt: skip
-    assert counts == {"england": 1, "region": 7, "icb": 42, "sub_icb": 1, "local_authority": 3,
-                      "locality": 6, "lsoa": 563}  # fmt: skip
+    assert len(report.created) == 33_332
+    counts = {
+        code: Area.objects.filter(area_type__code=code).count()
+        for code in ["england", "region", "icb", "sub_icb", "ons_region", "local_authority",
+                     "district", "locality", "lsoa"]
+    }  # fmt: skip
+    assert counts == {"england": 1, "region": 7, "icb": 42, "sub_icb": 106, "ons_region": 9,
+                      "local_authority": 153, "district": 164, "locality": 6, "lsoa": 32_844}  # fmt: skip
     lsoa = Area.objects.get(code="E01014486")  # Bristol 023B, decile 2
     chain = []
     area = lsoa
     while area:
         chain.append(area.area_type.code)
         area = area.parent
-    assert chain == ["lsoa", "locality", "local_authority", "sub_icb", "icb", "region", "england"]
+    assert chain == ["lsoa", "sub_icb", "icb", "region", "england"]
+    assert set(lsoa.links.values_list("parent__code", flat=True)) == {"E06000023", "ICE"}
+    bristol = Area.objects.get(code="E06000023")
+    assert (bristol.parent.code, bristol.parent.area_type.code) == ("E12000009", "ons_region")
+    assert set(bristol.links.values_list("parent__code", flat=True)) == {"E38000222", "E54000039"}
     assert lsoa.imd2019_decile == 2
     assert Area.objects.filter(area_type__code="lsoa", imd2019_decile__isnull=True).count() == 0
-    assert Area.objects.get(code="SGL").children.count() == 165
+    assert Area.objects.get(code="SGL").linked_children.count() == 165
+    # A two-tier county: its districts, and their LSOAs in each district.
+    county = Area.objects.filter(area_type__code="local_authority", children__isnull=False)
+    assert county.exists()
     again = areas_import(areas_file=str(FIXTURES / "areas.csv"))
-    assert (len(again.created), len(again.changed), len(again.unchanged)) == (0, 0, 623)
+    assert (len(again.created), len(again.changed), len(again.unchanged)) == (0, 0, 33_332)
+
+
+def test_a_further_parent_replaces_the_one_of_the_same_type(db):
+    areas_import(areas_file=csv(
+        AREAS_HEADER.strip() + ",also_in\n"
+        "E92000001,England,england,,,,\n"
+        "D1,District one,district,E92000001,,,\n"
+        "D2,District two,district,E92000001,,,\n"
+        "L1,Locality,locality,E92000001,,,\n"
+        "S1,Small area,lsoa,E92000001,3,,D1|L1\n"
+    ))  # fmt: skip
+    report = areas_import(areas_file=csv(
+        AREAS_HEADER.strip() + ",also_in\nS1,Small area,lsoa,E92000001,3,,D2\n"
+    ))  # fmt: skip
+    assert report.changed == ["S1"]
+    links = Area.objects.get(code="S1").links.values_list("parent__code", flat=True)
+    assert set(links) == {"D2", "L1"}
+
+
+def test_an_unknown_further_parent_or_a_cycle_through_one_is_refused(db):
+    text = (
+        AREAS_HEADER.strip() + ",also_in\n"
+        "E92000001,England,england,,,,\n"
+        "A1,Area,district,E92000001,,,NOPE\n"
+        "B1,Other,district,E92000001,,,C1\n"
+        "C1,Third,lsoa,B1,,,\n"
+    )
+    with pytest.raises(ImportFailed) as refused:
+        areas_import(areas_file=csv(text))
+    assert any("also_in area 'NOPE'" in error for error in refused.value.errors)
+    assert any("cycle" in error and "B1" in error for error in refused.value.errors)
+    assert not Area.objects.exists()
 
 
 def test_parents_may_follow_children(db):
@@ -190,7 +232,7 @@ def test_a_cycle_through_the_registry_is_refused(db):
 def test_commands_report_and_fail_cleanly(db, tmp_path):
     out = io.StringIO()
     call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=out)
-    assert "Areas: 623 created" in out.getvalue()
+    assert "Areas: 33332 created" in out.getvalue()
     bad = tmp_path / "bad.csv"
     bad.write_text(AREAS_HEADER + "E9,X,lsoa,NOPE,,\n")
     err = io.StringIO()

@@ -16,13 +16,13 @@ from ingest.demo_data import GRANULAR_ROW_BUDGET, generate_demo_extracts
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FRAMEWORK = pd.read_csv(FIXTURES / "demo_framework.csv", dtype=str, keep_default_na=False)
 AREAS = pd.read_csv(FIXTURES / "areas.csv", dtype=str, keep_default_na=False)
-LSOAS = AREAS[AREAS["area_type"] == "lsoa"]
+LSOAS = AREAS[(AREAS["area_type"] == "lsoa") & (AREAS["parent_code"] == "E38000222")]  # BNSSG's
 QUINTILE = dict(zip(LSOAS["code"], (LSOAS["imd2019_decile"].astype(int) + 1) // 2, strict=True))
-COUNCIL = dict(
-    zip(
-        LSOAS["code"], LSOAS["parent_code"].map(AREAS.set_index("code")["parent_code"]), strict=True
-    )
-)
+# Each LSOA's council: the local authority among its further parents (docs/geography.md).
+COUNCIL = {
+    code: next(part for part in also_in.split("|") if part.startswith("E06"))
+    for code, also_in in zip(LSOAS["code"], LSOAS["also_in"], strict=True)
+}
 ICBS = set(AREAS.loc[AREAS["area_type"] == "icb", "code"])
 REGIONS = set(AREAS.loc[AREAS["area_type"] == "region", "code"])
 BNSSG_AREAS = {"E54000039", "E38000222", "E06000023", "E06000024", "E06000025"} | set(

@@ -441,15 +441,18 @@ def test_an_indicator_without_a_specification_is_refused():
 
 def fixture_tree() -> AreaTree:
     with open(FIXTURES / "areas.csv", newline="") as file:
-        return AreaTree.from_records(
-            (row["code"], row["parent_code"], row["area_type"], row["imd2019_decile"] or None)
-            for row in csv.DictReader(file)
-        )
+        rows = list(csv.DictReader(file))
+    return AreaTree.from_records(
+        ((row["code"], row["parent_code"], row["area_type"], row["imd2019_decile"] or None)
+         for row in rows),
+        links=[(row["code"], other) for row in rows for other in row["also_in"].split("|")
+               if other],
+    )  # fmt: skip
 
 
 def test_totals_are_conserved_up_the_tree_for_a_whole_ics():
     tree = fixture_tree()
-    lsoas = [code for code, kind in tree.area_type.items() if kind == "lsoa"]
+    lsoas = [code for code, parent in tree.parent.items() if parent == "E38000222"]
     assert len(lsoas) == 563
     rng = np.random.default_rng(7)
     denominators = rng.integers(50, 500, size=(len(lsoas), 2))
@@ -468,7 +471,7 @@ def test_totals_are_conserved_up_the_tree_for_a_whole_ics():
     total = totals.set_index("area_code")["numerator"]
 
     localities = [code for code, kind in tree.area_type.items() if kind == "locality"]
-    las = [code for code, kind in tree.area_type.items() if kind == "local_authority"]
+    las = ["E06000023", "E06000024", "E06000025"]
     icb, sub_icb = "E54000039", "E38000222"
     assert total[localities].sum() == total[las].sum() == total[sub_icb] == total[icb]
     assert total[icb] == numerators.sum()
@@ -476,5 +479,53 @@ def test_totals_are_conserved_up_the_tree_for_a_whole_ics():
         assert total[la] == total[[c for c in localities if tree.parent[c] == la]].sum()
     quintiles = result.cells[result.cells["category_type"] == "IMD 2019 quintile (national)"]
     assert quintiles.loc[quintiles["area_code"] == icb, "numerator"].sum() == total[icb]
-    # The South West and England hold ICBs with no LSOAs loaded: not rolled up.
-    assert set(result.skipped["area_code"]) == {"E40000006", "E92000001"}
+    # The NHS and ONS South West regions and England hold other LSOAs: not rolled up.
+    assert set(result.skipped["area_code"]) == {"E40000006", "E12000009", "E92000001"}
+
+
+# --- two hierarchies ------------------------------------------------------------------------
+
+# NHS: LSOA → sub-ICB → ICB → England; local government: LSOA → district → county → ONS
+# region → England. The sub-ICBs and the districts cut across each other.
+TWO_TREES = AreaTree.from_records(
+    [
+        ("E92000001", None, "england", None),
+        ("ICB", "E92000001", "icb", None),
+        ("SUB1", "ICB", "sub_icb", None),
+        ("SUB2", "ICB", "sub_icb", None),
+        ("REG", "E92000001", "ons_region", None),
+        ("COUNTY", "REG", "local_authority", None),
+        ("DIS1", "COUNTY", "district", None),
+        ("DIS2", "COUNTY", "district", None),
+        ("A", "SUB1", "lsoa", 1),
+        ("B", "SUB1", "lsoa", 2),
+        ("C", "SUB2", "lsoa", 3),
+        ("D", "SUB2", "lsoa", 4),
+    ],
+    links=[("A", "DIS1"), ("B", "DIS2"), ("C", "DIS1"), ("D", "DIS2")],
+)
+
+
+def test_small_areas_roll_up_along_every_hierarchy_and_once_into_shared_ancestors():
+    counts = {"A": (1, 10), "B": (2, 20), "C": (3, 30), "D": (4, 40)}
+    frame = counts_frame([count_row(code, "Persons", *pair) for code, pair in counts.items()])
+    cells = roll_up(frame, areas=TWO_TREES, indicators=SPECS).cells
+    assert headline(cells, "SUB1") == (3, 30) and headline(cells, "SUB2") == (7, 70)
+    assert headline(cells, "DIS1") == (4, 40) and headline(cells, "DIS2") == (6, 60)
+    for area in ["ICB", "COUNTY", "REG", "E92000001"]:
+        assert headline(cells, area) == (10, 100), area  # England once, not twice
+
+
+def test_a_district_partly_covered_is_skipped_while_its_sub_icb_is_summed():
+    frame = counts_frame([count_row(code, "Persons", 1, 10) for code in ["A", "B"]])
+    result = roll_up(frame, areas=TWO_TREES, indicators=SPECS)
+    assert set(result.cells["area_code"]) == {"SUB1"}
+    assert {"DIS1", "DIS2", "ICB", "COUNTY", "E92000001"} <= set(result.skipped["area_code"])
+
+
+def test_links_that_form_a_cycle_are_refused():
+    tree = AreaTree.from_records(
+        [("X", None, "icb", None), ("Y", "X", "sub_icb", None)], links=[("X", "Y")]
+    )
+    with pytest.raises(ValueError, match="cycle"):
+        roll_up(counts_frame([count_row("Y", "Persons", 1, 10)]), areas=tree, indicators=SPECS)

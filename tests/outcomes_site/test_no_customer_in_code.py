@@ -18,13 +18,16 @@ WORDS = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "Healthi
 
 
 def demo_area_codes() -> set[str]:
-    """The demo ICB and every area under it, from the shipped geography."""
+    """The demo ICB and every area under it in either hierarchy, from the shipped geography."""
     with (FIXTURES / "areas.csv").open(newline="") as file:
-        parents = {row["code"]: row["parent_code"] for row in csv.DictReader(file)}
+        parents = {
+            row["code"]: {row["parent_code"], *row["also_in"].split("|")}
+            for row in csv.DictReader(file)
+        }
     codes = {DEMO_ICB}
     grew = True
     while grew:
-        below = {code for code, parent in parents.items() if parent in codes}
+        below = {code for code, above in parents.items() if above & codes}
         grew = not below <= codes
         codes |= below
     return codes
