@@ -411,7 +411,7 @@ def spc_png(status: IndicatorStatus) -> bytes:
     if status.run_chart:
         axes.plot(x, [_nan(point["median"]) for point in points], color="#212b32",
                   linewidth=1.4, label="Median")  # fmt: skip
-        title = f"Run chart ({status.spc_missing_reason.lower()})"
+        title = f"Run chart ({status.spc_missing_reason})"
         return _finish(figure, axes, labels, title, status.indicator.unit_label)
     axes.plot(x, [_nan(point["mean"]) for point in points], color="#212b32", linewidth=1.4,
               label="Mean")  # fmt: skip

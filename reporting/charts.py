@@ -196,7 +196,7 @@ def run_chart(status: IndicatorStatus) -> go.Figure:
     """Values and their median, titled with why there are no process limits."""
     points = status.spc_points
     periods = [point["period"] for point in points]
-    title = f"Run chart: {status.indicator.name} ({status.spc_missing_reason.lower()})"
+    title = f"Run chart: {status.indicator.name} ({status.spc_missing_reason})"
     figure = go.Figure(layout=_layout(title, status.indicator.unit_label))
     figure.add_trace(
         go.Scatter(
@@ -318,7 +318,7 @@ def spc_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Tabl
     if status.run_chart:
         return Table(
             caption=f"{status.indicator.name}: run chart points and median "
-            f"({status.spc_missing_reason.lower()})",
+            f"({status.spc_missing_reason})",
             headers=["Period", "Value", "Median"],
             rows=[
                 [point["period"], point["value"], point["median"]] for point in status.spc_points

@@ -26,7 +26,7 @@ def test_a_series_without_enough_independent_points_gets_a_run_chart(
     headline_series(labels)
     client.force_login(viewer)
     page = client.get("/indicators/PRV01/").text
-    assert "Run chart: no spc:" in page and reason in page
+    assert "Run chart (No SPC:" in page and reason in page
     assert "Median" in page and "Upper process limit" not in page
     assert "Special cause" not in page and "Common cause variation" not in page
     api = client.get("/api/data/?indicator=PRV01&area=E54000039").json()["results"]
