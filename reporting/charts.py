@@ -149,20 +149,7 @@ def spc_chart(status: IndicatorStatus) -> go.Figure:
         signal.label for signal in (status.variation, status.assurance) if signal is not None
     )
     title = f"SPC chart: {indicator.name}" + (f" ({icons})" if icons else "")
-    figure = go.Figure(layout=_layout(title, indicator.unit_label))
-    figure.add_trace(
-        go.Scatter(
-            x=periods, y=[point["value"] for point in points], mode="lines+markers",
-            name="Value", line={"color": MID_GREY, "width": 2},
-            marker={"symbol": "circle", "size": 6, "color": MID_GREY},
-        )
-    )  # fmt: skip
-    figure.add_trace(
-        go.Scatter(
-            x=periods, y=[point["mean"] for point in points], mode="lines", name="Mean",
-            line={"color": "#212b32", "width": 2},
-        )
-    )  # fmt: skip
+    figure = _values_and_centre(status, title, centre="mean")
     for key, name in (("upper", "Upper process limit"), ("lower", "Lower process limit")):
         figure.add_trace(
             go.Scatter(
@@ -194,9 +181,14 @@ def spc_chart(status: IndicatorStatus) -> go.Figure:
 
 def run_chart(status: IndicatorStatus) -> go.Figure:
     """Values and their median, titled with why there are no process limits."""
+    title = f"Run chart: {status.indicator.name} ({status.spc_missing_reason})"
+    return _values_and_centre(status, title, centre="median")
+
+
+def _values_and_centre(status: IndicatorStatus, title: str, *, centre: str) -> go.Figure:
+    """The SPC points' values and their centre line (the mean, or a run chart's median)."""
     points = status.spc_points
     periods = [point["period"] for point in points]
-    title = f"Run chart: {status.indicator.name} ({status.spc_missing_reason})"
     figure = go.Figure(layout=_layout(title, status.indicator.unit_label))
     figure.add_trace(
         go.Scatter(
@@ -207,8 +199,8 @@ def run_chart(status: IndicatorStatus) -> go.Figure:
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=periods, y=[point["median"] for point in points], mode="lines", name="Median",
-            line={"color": "#212b32", "width": 2},
+            x=periods, y=[point[centre] for point in points], mode="lines",
+            name=centre.capitalize(), line={"color": "#212b32", "width": 2},
         )
     )  # fmt: skip
     return figure
