@@ -847,6 +847,15 @@ class SeriesKey(models.Model):
         abstract = True
 
 
+class AnalyticsBasis(models.TextChoices):
+    """Which values a derived statistic was computed from (docs/disclosure.md): the values as
+    protected roles see them (counts rounded, suppressed ones left out), or every value as
+    stored, for analysts, admins and the export commands only."""
+
+    SHOWN = "shown", "The values as protected roles see them"
+    ALL = "all", "Every value as stored (analysts only)"
+
+
 class SeriesAnalytics(SeriesKey):
     """Derived per series: the Fingertips recent trend and the Making Data Count XmR result.
 
@@ -864,13 +873,16 @@ class SeriesAnalytics(SeriesKey):
     spc_trial_limits = models.BooleanField(default=False)
     spc_notes = models.TextField(blank=True)
     spc_points = models.JSONField(default=list, blank=True)
+    basis = models.CharField(
+        max_length=10, choices=AnalyticsBasis.choices, default=AnalyticsBasis.SHOWN
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "series analytics"
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "area", "sex", "age", "category_type", "category"],
+                fields=["indicator", "area", "sex", "age", "category_type", "category", "basis"],
                 name="series_analytics_unique",
             ),
         ]
@@ -904,13 +916,16 @@ class InequalitySummary(models.Model):
     gap = models.FloatField(null=True, blank=True)
     ratio = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    basis = models.CharField(
+        max_length=10, choices=AnalyticsBasis.choices, default=AnalyticsBasis.SHOWN
+    )
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "inequality summaries"
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "area", "period", "sex", "age", "category_type"],
+                fields=["indicator", "area", "period", "sex", "age", "category_type", "basis"],
                 name="inequality_summary_unique",
             ),
             _limits_ordered("sii_lower", "sii_upper", "inequality_sii_limits_ordered"),
