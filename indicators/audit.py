@@ -24,6 +24,7 @@ from indicators.models import (
     AuditAction,
     AuditEvent,
     Baseline,
+    ChangePoint,
     Commentary,
     ComparatorGroup,
     ComparatorGroupMember,
@@ -44,7 +45,7 @@ _current_request: contextvars.ContextVar = contextvars.ContextVar("audit_request
 # they change only through extracts, whose history and audit events say what changed.
 REGISTRY_MODELS = (
     Domain, Indicator, Partner, PartnerMembership, Programme, AreaType, Area, Baseline, Target,
-    System, ComparatorGroup, ComparatorGroupMember,
+    System, ComparatorGroup, ComparatorGroupMember, ChangePoint,
 )  # fmt: skip
 # The account fields whose changes matter for access; a password change is noted, never shown.
 USER_FIELDS = ("username", "is_active", "is_staff", "is_superuser", "password")

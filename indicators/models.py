@@ -786,6 +786,50 @@ class Target(models.Model):
             )
 
 
+class ChangePoint(models.Model):
+    """A known change in the process (a new pathway, a coding change) from which an
+    indicator's SPC limits are recalculated: NHSRplotthedots' rebase. ``period`` is the first
+    period of the new phase; no area means every area's series of the indicator."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="change_points")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Leave blank for every area's series of the indicator.",
+    )  # fmt: skip
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+",
+        help_text="The first period of the new phase.",
+    )  # fmt: skip
+    reason = models.CharField(
+        max_length=300, help_text='What changed, e.g. "New discharge-to-assess pathway, Oct 2024".'
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "period__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area", "period"], name="change_point_unique",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="change_point_has_reason"
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        where = self.area.code if self.area_id else "all areas"
+        return f"Change point {self.indicator.code} {where} from {self.period}: {self.reason}"
+
+    def clean(self):
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": "Say what changed: the reason is shown on charts."})
+
+
 class CommentaryStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"

@@ -13,7 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from indicators.models import Extract, ExtractKind
+from indicators.models import ChangePoint, Extract, ExtractKind
+from ingest.change_points import change_point_delete, change_point_save, change_points_rederive
 from ingest.services import (
     ACTIVE,
     ExtractRefused,
@@ -49,6 +50,30 @@ class UploadForm(forms.Form):
                 f"The file is {upload.size:,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
             )
         return upload
+
+
+@admin.register(ChangePoint)
+class ChangePointAdmin(admin.ModelAdmin):
+    """Analysts' change points. Permissions follow the roles (indicators/roles.py): analysts
+    and admins hold the add, change and delete permissions; viewers and owners none. Every
+    save or delete re-derives the indicator's series, so the SPC follows at once."""
+
+    list_display = ["indicator", "area", "period", "reason", "created_by", "created_at"]
+    list_filter = ["indicator"]
+    search_fields = ["indicator__code", "indicator__name", "area__code", "reason"]
+    autocomplete_fields = ["indicator", "area", "period"]
+
+    def save_model(self, request, obj, form, change):
+        change_point_save(change_point=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        change_point_delete(change_point=obj)
+
+    def delete_queryset(self, request, queryset):
+        indicator_ids = set(queryset.values_list("indicator_id", flat=True))
+        for change_point in queryset:  # one by one, so each delete is audited
+            change_point.delete()
+        change_points_rederive(indicator_ids=indicator_ids)
 
 
 @admin.register(Extract)
