@@ -21,7 +21,12 @@ from explorer import selectors
 from indicators.exports import observations_for_export, write_export_csv
 from indicators.models import Area, ComparatorGroup, InequalitySummary, Observation, Period, Sex
 from indicators.roles import roles_of
-from indicators.selectors import headline_target_gaps, indicators_visible_to, protects
+from indicators.selectors import (
+    analytics_basis,
+    headline_target_gaps,
+    indicators_visible_to,
+    protects,
+)
 from indicators.statistics.target_gap import TargetGap
 from indicators.system import system_current
 from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
@@ -321,7 +326,8 @@ def inequalities(request):
     data = form.cleaned_data
     queryset = apply_filters(
         InequalitySummary.objects.filter(
-            indicator__in=indicators_visible_to(request.user)
+            indicator__in=indicators_visible_to(request.user),
+            basis=analytics_basis(protects(request.user)),
         ).select_related("indicator", "area", "period"),
         data,
     )

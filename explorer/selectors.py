@@ -31,7 +31,7 @@ from indicators.models import (
     SeriesAnalytics,
 )
 from indicators.querysets import method_of
-from indicators.selectors import indicators_visible_to
+from indicators.selectors import analytics_basis, indicators_visible_to
 from indicators.system import system_current
 
 ENGLAND_CODE = "E92000001"
@@ -280,6 +280,7 @@ def inequality_summaries(selection) -> list[InequalitySummary]:
             sex=selection.sex,
             age=selection.age,
             category_type=category_type,
+            basis=analytics_basis(selection.protect),
         )
         .select_related("period")
         .order_by("period__sort_key")
@@ -376,7 +377,11 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
                 spread[key].append(value)
     trends = dict(
         SeriesAnalytics.objects.filter(
-            area=area, sex=selection.sex, category_type="", indicator__in=selection.indicators
+            area=area,
+            sex=selection.sex,
+            category_type="",
+            indicator__in=selection.indicators,
+            basis=analytics_basis(selection.protect),
         ).values_list("indicator_id", "trend_label")
     )
     result = []
@@ -427,9 +432,12 @@ def series_analytics_for(observations) -> dict[tuple, SeriesAnalytics]:
     observations = list(observations)
     if not observations:
         return {}
+    # Observations read for a protected viewer are marked disclosed: so are their analytics.
+    protect = any(getattr(obs, "disclosed", False) for obs in observations)
     rows = SeriesAnalytics.objects.filter(
         indicator_id__in={obs.indicator_id for obs in observations},
         area_id__in={obs.area_id for obs in observations},
+        basis=analytics_basis(protect),
     )
     return {
         (row.indicator_id, row.area_id, row.sex, row.age, row.category_type, row.category): row

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from indicators.models import InequalitySummary, Observation, SeriesAnalytics
+from indicators.models import AnalyticsBasis, InequalitySummary, Observation, SeriesAnalytics
+from indicators.querysets import analytics_basis_of
 
 EXPORT_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
@@ -64,9 +65,12 @@ def observations_for_export(
 
 
 def latest_trends(observations: QuerySet[Observation]) -> dict[tuple, str]:
-    """The recent-trend label of each series, keyed by series and its latest period."""
+    """The recent-trend label of each series, keyed by series and its latest period: from
+    the shown values when the observations are read for a protected viewer."""
     indicator_ids = observations.values("indicator_id").distinct()
-    rows = SeriesAnalytics.objects.filter(indicator_id__in=indicator_ids).values_list(
+    rows = SeriesAnalytics.objects.filter(
+        indicator_id__in=indicator_ids, basis=analytics_basis_of(observations)
+    ).values_list(
         "indicator_id", "area_id", "sex", "age", "category_type", "category", "latest_period_id",
         "trend_label",
     )  # fmt: skip
@@ -124,7 +128,9 @@ def write_export_csv(stream, observations: QuerySet[Observation]) -> int:
 def inequalities_for_export(
     *, indicator_codes=None, area_codes=None, period_labels=None
 ) -> QuerySet[InequalitySummary]:
-    queryset = InequalitySummary.objects.select_related("indicator", "area", "period").order_by(
+    # The export command is an analyst's tool: summaries from every value.
+    queryset = InequalitySummary.objects.filter(basis=AnalyticsBasis.ALL)
+    queryset = queryset.select_related("indicator", "area", "period").order_by(
         "indicator__code", "period__sort_key", "area__code", "sex", "age"
     )
     if indicator_codes:

@@ -51,6 +51,15 @@ class ProtectedIterable(ModelIterable):
         yield from mask_observations(batch)
 
 
+def analytics_basis_of(observations: models.QuerySet) -> str:
+    """The derived analytics that go with observations: from the shown values when they are
+    read for a protected viewer (``disclosed``), else from every value."""
+    from indicators.models import AnalyticsBasis  # models imports this module
+
+    protected = observations._iterable_class is ProtectedIterable
+    return AnalyticsBasis.SHOWN if protected else AnalyticsBasis.ALL
+
+
 class ObservationQuerySet(models.QuerySet):
     def disclosed(self, *, protect: bool):
         """The same rows, masked for a protected viewer as they are read (analysts:

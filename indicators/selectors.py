@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from indicators import disclosure
 from indicators.models import (
+    AnalyticsBasis,
     Area,
     ComparatorGroup,
     DisclosureRule,
@@ -42,6 +43,12 @@ def user_is_analyst(user) -> bool:
 def protects(user) -> bool:
     """Whether disclosure control applies to what ``user`` sees: everyone but analysts."""
     return not user_is_analyst(user)
+
+
+def analytics_basis(protect: bool) -> str:
+    """The derived analytics a role may see: from the shown values for protected roles, from
+    every value for analysts (docs/disclosure.md)."""
+    return AnalyticsBasis.SHOWN if protect else AnalyticsBasis.ALL
 
 
 def disclose_rows(rows: list[dict], *, indicator, national: bool, protect: bool) -> list[dict]:

@@ -21,7 +21,9 @@ from django.db import connection
 
 from indicators.disclosure import disclosed_frame, suppression_flags
 from indicators.models import (
+    AnalyticsBasis,
     Area,
+    ChangePoint,
     Indicator,
     InequalitySummary,
     Observation,
@@ -110,6 +112,8 @@ class Derivation:
     targets: pd.DataFrame  # indicator_id, area_id, sex, value, range_lower, range_upper
     updated: int
     incoming: pd.DataFrame | None  # with its derived suppression and comparisons
+    full: pd.DataFrame  # the observations with every value as stored
+    change_points: pd.DataFrame | None = None  # CHANGE_POINT_COLUMNS: where SPC phases start
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,7 +137,9 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
         columns=TARGET_COLUMNS,
     )
     if observations.empty:  # e.g. the only extract was reverted: nothing left to derive
-        return Derivation(indicator_ids, observations, indicators, periods, targets, 0, incoming)
+        return Derivation(
+            indicator_ids, observations, indicators, periods, targets, 0, incoming, observations
+        )
     observations["polarity"] = observations["indicator_id"].map(indicators["polarity"])
     before = observations[["suppressed", *DERIVED_COMPARISONS]].copy()
     policy = {
@@ -147,6 +153,7 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     )
     # Everything derived is computed from the values as a protected viewer sees them, so it
     # carries nothing more than they do (indicators/disclosure.py, rule 4).
+    full = observations.copy()  # every value as stored: analysts' analytics
     observations = disclosed_frame(observations.assign(**policy)).drop(columns=list(policy))
     derived = observations[["id", "suppressed"]].join(comparisons_frame(observations, targets))
     updated = derived_write(derived, before=before)
@@ -161,19 +168,33 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     shown.loc[shown["suppressed"], ["value", "lower_95", "upper_95", "count", "denominator"]] = (
         np.nan
     )
-    return Derivation(indicator_ids, shown, indicators, periods, targets, updated, incoming)
+    return Derivation(
+        indicator_ids, shown, indicators, periods, targets, updated, incoming, full,
+        change_points=change_points_frame(indicator_ids),
+    )  # fmt: skip
 
 
 def series_derive(derivation: Derivation) -> SeriesResults:
-    """Each series' trend and SPC, and the inequality summaries: no database access."""
+    """Each series' trend and SPC, and the inequality summaries, twice: from the values as
+    protected roles see them, and from every value for analysts (docs/disclosure.md). No
+    database access."""
     if derivation.shown.empty:
         return SeriesResults({}, [])
-    return SeriesResults(
-        series_analytics_columns(
-            derivation.shown, derivation.indicators, derivation.periods, derivation.targets
-        ),
-        inequality_summaries(derivation.shown),
-    )
+    columns: dict[str, list] = {}
+    for basis, frame in (
+        (AnalyticsBasis.SHOWN, derivation.shown),
+        (AnalyticsBasis.ALL, derivation.full),
+    ):
+        part = series_analytics_columns(
+            frame, derivation.indicators, derivation.periods, derivation.targets,
+            change_points=derivation.change_points,
+        )  # fmt: skip
+        part["basis"] = [basis] * len(part["indicator_id"])
+        for name, values in part.items():
+            columns.setdefault(name, []).extend(list(values))
+    summaries = inequality_summaries(derivation.shown, basis=AnalyticsBasis.SHOWN)
+    summaries += inequality_summaries(derivation.full, basis=AnalyticsBasis.ALL)
+    return SeriesResults(columns, summaries)
 
 
 def series_write(derivation: Derivation, results: SeriesResults) -> DeriveSummary:
@@ -193,6 +214,7 @@ INDICATOR_COLUMNS = [
     "id", "polarity", "value_type", "frequency", "disclosure_rule", "multiplier", "ci_method",
 ]  # fmt: skip
 TARGET_COLUMNS = ["indicator_id", "area_id", "sex", "value", "range_lower", "range_upper"]
+CHANGE_POINT_COLUMNS = ["indicator_id", "area_id", "period_id", "reason"]
 OBSERVATION_COLUMNS = [
     "id", *SERIES, "period_id", "value", "lower_95", "upper_95", "count", "denominator",
     "suppressed", "england_comparison", "parent_comparison", "target_comparison",
@@ -201,6 +223,14 @@ KEY = [*MATCH, "area_id"]
 TEXT_KEY = ["sex", "age", "category_type", "category"]
 DERIVED_COMPARISONS = ["england_comparison", "parent_comparison", "target_comparison"]
 INCOMING = -1  # the id of a row not stored yet
+
+
+def change_points_frame(indicator_ids: list[int]) -> pd.DataFrame:
+    """The indicators' change points (CHANGE_POINT_COLUMNS; area_id NaN: every area)."""
+    rows = ChangePoint.objects.filter(indicator_id__in=indicator_ids).values_list(
+        *CHANGE_POINT_COLUMNS
+    )
+    return pd.DataFrame.from_records(list(rows), columns=CHANGE_POINT_COLUMNS)
 
 
 def observations_frame(indicator_ids: list[int], *, incoming=None) -> pd.DataFrame:
@@ -329,6 +359,8 @@ def series_analytics_columns(
     indicators: pd.DataFrame,
     periods: pd.DataFrame,
     targets: pd.DataFrame,
+    *,
+    change_points: pd.DataFrame | None = None,
 ) -> dict[str, list | np.ndarray]:
     """SeriesAnalytics rows, as columns: per series, the recent trend on the indicator's run
     of periods (gaps as NaN) and the XmR chart of the values it has. Arrays, not per-series
@@ -352,7 +384,7 @@ def series_analytics_columns(
     columns["trend_marker"] = [trend.marker for trend in trends]
     columns["trend_label"] = [trend.label for trend in trends]
     columns["trend_reason"] = [(trend.reason or "")[:200] for trend in trends]
-    charts = _spc_by_series(frame, series_number, targets, periods)
+    charts = _spc_by_series(frame, series_number, targets, periods, change_points)
     keys = list(zip(*(columns[name] for name in SERIES), strict=True))
     for name, default in SPC_DEFAULTS.items():
         columns[name] = [charts[key][name] if key in charts else default for key in keys]
@@ -414,9 +446,18 @@ def _latest_periods(frame: pd.DataFrame, series_number: np.ndarray) -> np.ndarra
 
 
 def _spc_by_series(
-    frame: pd.DataFrame, series_number: np.ndarray, targets: pd.DataFrame, periods: pd.DataFrame
+    frame: pd.DataFrame,
+    series_number: np.ndarray,
+    targets: pd.DataFrame,
+    periods: pd.DataFrame,
+    change_points: pd.DataFrame | None = None,
 ) -> dict[tuple, dict]:
-    """XmR results for every series with at least two values, keyed by series key."""
+    """XmR results for every series with at least two values, keyed by series key.
+
+    A change point starts a new phase (an NHSRplotthedots rebase group) at the series' first
+    value on or after its period: each phase gets its own mean and limits, and the icons come
+    from the latest phase. Each point carries ``phase_start`` (the label of its phase's first
+    period) and, on a phase's first point, ``change_point`` (the analysts' reason)."""
     has_value = frame["value"].notna().to_numpy()
     values_per_series = np.bincount(series_number[has_value], minlength=series_number.max() + 1)
     values = frame[has_value & (values_per_series[series_number] >= 2)]
@@ -426,12 +467,21 @@ def _spc_by_series(
     targets = targets.rename(columns={"value": "target"})
     values = values.merge(targets, on=["indicator_id", "area_id", "sex"], how="left")
     values.loc[values["category_type"] != "", "target"] = np.nan
+    values = values.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
+    values["change_point"] = _phase_starts(values, change_points, periods)
+    values["phase_start"] = values["change_point"] != ""
     tables = xmr_charts_by_series(
         values, series_keys=SERIES, period_column="sort_key", value_column="value",
-        polarity_column="polarity", target_column="target",
+        polarity_column="polarity", target_column="target", rebase_column="phase_start",
     )  # fmt: skip
     labels = dict(zip(periods["sort_key"], periods["label"], strict=True))
+    # The core keeps this order (sorted by series then period), so rows align with ``values``.
     points = tables.points.sort_values([*SERIES, "sort_key"], kind="stable").reset_index(drop=True)
+    points["change_point"] = values["change_point"].to_numpy()
+    phase = [*SERIES, "group"]
+    points["phase_start"] = points.groupby(phase, sort=False)["sort_key"].transform("first")
+    points["phase_size"] = points.groupby(phase, sort=False)["sort_key"].transform("size")
+    points["phase_median"] = points.groupby(phase, sort=False)["value"].transform("median")
     numbers = points.groupby(SERIES, sort=False).ngroup().to_numpy()
     bounds = np.flatnonzero(np.r_[True, numbers[1:] != numbers[:-1], True])
     point_keys = list(points.loc[bounds[:-1], SERIES].itertuples(index=False, name=None))
@@ -443,6 +493,10 @@ def _spc_by_series(
         "upper": _numbers(points["upper_process_limit"]),
         "type": [_text(item) for item in points["point_type"]],
         "rule": [_text(item) for item in points["special_cause_type"]],
+        "phase_start": [labels.get(key, key) for key in points["phase_start"]],
+        "change_point": points["change_point"].tolist(),
+        "phase_points": points["phase_size"].astype(int).tolist(),
+        "median": _numbers(points["phase_median"]),
     }
     names = list(columns)
     rows = list(zip(*columns.values(), strict=True))
@@ -468,23 +522,77 @@ def _spc_by_series(
             "spc_variation_label": _text(row.variation_label),
             "spc_assurance_icon": _text(row.assurance_icon),
             "spc_assurance_label": _text(row.assurance_label),
-            "spc_trial_limits": bool(row.trial_limits),
+            # The core flags trial limits when any phase is short; the icons come from the
+            # latest phase, which has MINIMUM_POINTS here (earlier short phases show no limits).
+            "spc_trial_limits": False,
             "spc_notes": "Too little variation for reliable process limits."
             if row.insufficient_variation
             else "",
-            "spc_points": series_points[key],
+            "spc_points": _phases_without_limits(series_points[key]),
         }
     return results
 
 
+def _phase_starts(
+    values: pd.DataFrame, change_points: pd.DataFrame | None, periods: pd.DataFrame
+) -> np.ndarray:
+    """The change points' reasons on the first value of each phase they start, "" elsewhere.
+
+    ``values`` is sorted by series then period. A change point applies to its indicator's
+    series in its area (every area when it has none) and starts the phase at the series'
+    first value in or after its period, when the series has a value before it: a change
+    point before a series begins, or after its latest value, changes nothing yet."""
+    reasons = np.full(len(values), "", dtype=object)
+    if change_points is None or change_points.empty or values.empty:
+        return reasons
+    rank = {key: number for number, key in enumerate(sorted(periods["sort_key"]))}
+    by_id = periods.set_index("id")["sort_key"].map(rank)
+    points = pd.DataFrame(
+        {
+            "row": np.arange(len(values)),
+            "indicator_id": values["indicator_id"].to_numpy(),
+            "area_id": values["area_id"].to_numpy(),
+            "rank": values["sort_key"].map(rank).to_numpy(),
+        }
+    )
+    new_series = values[SERIES].ne(values[SERIES].shift()).any(axis=1).to_numpy()
+    points["previous"] = points["rank"].shift().where(~new_series)
+    marks = change_points.assign(change_rank=change_points["period_id"].map(by_id))
+    hits = points.merge(
+        marks.rename(columns={"area_id": "change_area_id"}), on="indicator_id", how="inner"
+    )
+    applies = (hits["change_area_id"].isna() | (hits["change_area_id"] == hits["area_id"])) & (
+        hits["previous"] < hits["change_rank"]
+    ) & (hits["change_rank"] <= hits["rank"])  # fmt: skip
+    hits = hits[applies].sort_values(["row", "change_rank"])
+    for row, group in hits.groupby("row", sort=False):
+        reasons[row] = "; ".join(dict.fromkeys(group["reason"]))
+    return reasons
+
+
+def _phases_without_limits(points: list[dict]) -> list[dict]:
+    """An SPC series whose latest phase has enough points may have an earlier phase that has
+    too few: it gets no limits or special causes (MINIMUM_POINTS), only its median."""
+    shaped = []
+    for point in points:
+        size = point.pop("phase_points")
+        if size < MINIMUM_POINTS:
+            point |= {"mean": None, "lower": None, "upper": None, "type": "", "rule": ""}
+        else:
+            point["median"] = None
+        shaped.append(point)
+    return shaped
+
+
 def _run_chart(points: list[dict], keys: list, spans: dict) -> dict | None:
-    """No SPC verdict without enough points: a series of fewer than MINIMUM_POINTS values,
-    or of overlapping pooled periods (not independent points), keeps only its values and
-    their median — no limits, no special causes, no icons. None for a series that gets SPC."""
+    """No SPC verdict without enough points: a series whose latest phase has fewer than
+    MINIMUM_POINTS values, or of overlapping pooled periods (not independent points), keeps
+    only its values and each phase's median — no limits, no special causes, no icons. None
+    for a series that gets SPC."""
     pooled = periods_overlap([spans[key][0] for key in keys], [spans[key][1] for key in keys])
-    if len(points) >= MINIMUM_POINTS and not pooled:
+    # With change points, the latest phase is what needs the points (its limits give icons).
+    if points[-1]["phase_points"] >= MINIMUM_POINTS and not pooled:
         return None
-    median = float(np.median([point["value"] for point in points]))
     return SPC_DEFAULTS | {
         "spc_trial_limits": True,
         "spc_notes": POOLED_PERIODS_NOTE if pooled else TOO_FEW_POINTS_NOTE,
@@ -492,12 +600,14 @@ def _run_chart(points: list[dict], keys: list, spans: dict) -> dict | None:
             {
                 "period": point["period"],
                 "value": point["value"],
-                "median": median,
+                "median": point["median"],  # of the point's phase: one median per phase
                 "mean": None,
                 "lower": None,
                 "upper": None,
                 "type": "",
                 "rule": "",
+                "phase_start": point["phase_start"],
+                "change_point": point["change_point"],
             }
             for point in points
         ],  # fmt: skip
@@ -524,7 +634,26 @@ def _number(item) -> float | None:
 # --- Inequality summaries --------------------------------------------------------------------
 
 
-def inequality_summaries(observations: pd.DataFrame) -> list[InequalitySummary]:
+def _withheld_for_suppression(rows: pd.DataFrame, groups: list[str]) -> dict[tuple, str]:
+    """For protected roles: the summaries with a suppressed quintile are withheld, and say
+    truthfully which quintiles and why (one wording for a small count and a cell hidden to
+    protect one, as everywhere)."""
+    suppressed = rows[rows["suppressed"].astype(bool)]
+    notes = {}
+    for key, part in suppressed.groupby(groups, sort=False):
+        numbers = sorted(int(number) for number in part["quantile"])
+        which = " and ".join(map(str, numbers))
+        which = f"quintiles {which} are" if len(numbers) > 1 else f"quintile {which} is"
+        notes[key] = (
+            f"Not shown: {which} suppressed to protect small numbers (disclosure control), "
+            "and a summary without them would mislead"
+        )
+    return notes
+
+
+def inequality_summaries(
+    observations: pd.DataFrame, *, basis: str = AnalyticsBasis.ALL
+) -> list[InequalitySummary]:
     """SII, RII, gap and ratio across national IMD quintiles for each area and period.
 
     DESIGN 4.4: populations are the denominators and values are on the indicator's own
@@ -542,8 +671,13 @@ def inequality_summaries(observations: pd.DataFrame) -> list[InequalitySummary]:
         value_column="value", lower_column="lower_95", upper_column="upper_95",
         value_type="normal", multiplier=1, confidence=0.95,
     )  # fmt: skip
+    withheld = _withheld_for_suppression(rows, groups) if basis == AnalyticsBasis.SHOWN else {}
     summaries = []
     for row in table.itertuples(index=False):
+        note = withheld.get(tuple(getattr(row, column) for column in groups))
+        if note is not None:  # a summary without a suppressed quintile would mislead
+            row = row._replace(sii=None, sii_lower=None, sii_upper=None, rii=None,
+                               rii_lower=None, rii_upper=None, gap=None, ratio=None, reason=note)  # fmt: skip
         summaries.append(
             InequalitySummary(
                 indicator_id=row.indicator_id, area_id=row.area_id, period_id=row.period_id,
@@ -551,6 +685,7 @@ def inequality_summaries(observations: pd.DataFrame) -> list[InequalitySummary]:
                 sii=_number(row.sii), sii_lower=_number(row.sii_lower), sii_upper=_number(row.sii_upper),
                 rii=_number(row.rii), rii_lower=_number(row.rii_lower), rii_upper=_number(row.rii_upper),
                 gap=_number(row.gap), ratio=_number(row.ratio), note=_text(row.reason)[:300],
+                basis=basis,
             )
         )  # fmt: skip
     return summaries

@@ -37,6 +37,7 @@ from indicators.models import (
 )
 from indicators.selectors import (
     GroupRank,
+    analytics_basis,
     default_group_ranks,
     disclose_rows,
     indicators_visible_to,
@@ -278,11 +279,17 @@ def variation_icon_for_point(point: dict) -> str:
 
 
 def _run_points(points: list[dict]) -> list[dict]:
-    """SPC points as a run chart: each value with the median of them all, and no limits."""
-    values = [point["value"] for point in points if point["value"] is not None]
-    median = statistics.median(values) if values else None
+    """SPC points as a run chart: each value with the median of its phase (the values since
+    the last change point), and no limits."""
+    phases: dict[str, list[float]] = {}
+    for point in points:
+        if point["value"] is not None:
+            phases.setdefault(point.get("phase_start", ""), []).append(point["value"])
+    medians = {phase: statistics.median(values) for phase, values in phases.items()}
     blank = {"mean": None, "lower": None, "upper": None, "type": "", "rule": ""}
-    return [point | blank | {"median": median} for point in points]
+    return [
+        point | blank | {"median": medians.get(point.get("phase_start", ""))} for point in points
+    ]
 
 
 def _signals_at(
@@ -400,6 +407,7 @@ def indicator_statuses(
             sex=Sex.PERSONS,
             category_type="",
             category="",
+            basis=analytics_basis(protect),
         )  # fmt: skip
     }
     baselines = {
@@ -434,6 +442,7 @@ def indicator_statuses(
                 area_id=headline_id,
                 sex=Sex.PERSONS,
                 category_type=QUINTILE_CATEGORY_TYPE,
+                basis=analytics_basis(protect),
                 **period_filter,
             )  # fmt: skip
             .select_related("period")

@@ -89,20 +89,20 @@ def test_target_comparison(series, geography):
 def test_series_trend_and_spc(series):
     summary = derive()
     assert summary.series >= 3
-    bristol = SeriesAnalytics.objects.get(area__code="E06000023", category="")
+    bristol = SeriesAnalytics.objects.get(basis="shown", area__code="E06000023", category="")
     assert bristol.trend_marker == "decreasing"
     assert bristol.trend_label == "Decreasing and getting better"
     assert bristol.latest_period.label == "2023/24"
     assert len(bristol.spc_points) == 6 and bristol.spc_points[0]["period"] == "2018/19"
     # Six points: a run chart, no SPC verdict (see the tests below).
     assert bristol.spc_trial_limits and not bristol.spc_variation_label
-    england = SeriesAnalytics.objects.get(area__code="E92000001")
+    england = SeriesAnalytics.objects.get(basis="shown", area__code="E92000001")
     assert england.trend_marker == "no_significant_change"
 
 
 def test_inequality_summary_across_quintiles(series):
     derive()
-    summary = InequalitySummary.objects.get(area__code="E06000023")
+    summary = InequalitySummary.objects.get(basis="shown", area__code="E06000023")
     assert summary.category_type == QUINTILE_TYPE and summary.period.label == "2023/24"
     assert summary.gap == pytest.approx(18.0 - 7.0)
     assert summary.ratio == pytest.approx(18.0 / 7.0)
@@ -114,15 +114,17 @@ def test_inequality_summary_across_quintiles(series):
 def test_missing_quintile_gives_a_reason(series):
     Observation.objects.filter(category=quintile_label(3)).delete()
     derive()
-    summary = InequalitySummary.objects.get(area__code="E06000023")
+    summary = InequalitySummary.objects.get(basis="shown", area__code="E06000023")
     assert summary.sii is None and "3" in summary.note
 
 
 def test_derive_replaces_earlier_results(series):
     derive()
     derive()
-    assert SeriesAnalytics.objects.filter(area__code="E06000023", category="").count() == 1
-    assert InequalitySummary.objects.count() == 1
+    assert (
+        SeriesAnalytics.objects.filter(area__code="E06000023", category="").count() == 2
+    )  # each basis
+    assert InequalitySummary.objects.count() == 2  # each basis
 
 
 def stored_state():
@@ -134,11 +136,13 @@ def stored_state():
     )  # fmt: skip
     series = sorted(
         SeriesAnalytics.objects.values_list(
-            "area__code", "category", "latest_period__label", "trend_marker", "trend_reason",
-            "spc_variation_label", "spc_points",
+            "area__code", "category", "basis", "latest_period__label", "trend_marker",
+            "trend_reason", "spc_variation_label", "spc_points",
         )
     )  # fmt: skip
-    summaries = sorted(InequalitySummary.objects.values_list("area__code", "sii", "rii", "note"))
+    summaries = sorted(
+        InequalitySummary.objects.values_list("area__code", "basis", "sii", "rii", "note")
+    )
     return observations, series, summaries
 
 
@@ -196,7 +200,9 @@ def test_the_series_step_reads_nothing_from_the_database(series, django_assert_n
         derivation = observations_derive([Observation.objects.first().indicator_id])
         with django_assert_num_queries(0):
             results = series_derive(derivation)
-    assert len(results.columns["indicator_id"]) >= 3 and len(results.summaries) == 1
+    assert (
+        len(results.columns["indicator_id"]) >= 3 and len(results.summaries) == 2
+    )  # one per basis
 
 
 def test_derived_statistics_use_the_values_a_protected_viewer_sees(series):
@@ -205,7 +211,7 @@ def test_derived_statistics_use_the_values_a_protected_viewer_sees(series):
     Observation.objects.filter(category=quintile_label(1)).update(count=1802, value=18.02)
     Observation.objects.filter(category=quintile_label(5)).update(count=698, value=6.98)
     derive()
-    summary = InequalitySummary.objects.get(area__code="E06000023")
+    summary = InequalitySummary.objects.get(basis="shown", area__code="E06000023")
     shown_gap = 100 * (1800 - 700) / 10_000
     assert summary.gap == pytest.approx(shown_gap, rel=1e-12)
 
@@ -223,7 +229,7 @@ def headline_series(labels: list[str]):
     with transaction.atomic():
         observations_write(observations_incoming(frame), extract=extract())
     derive()
-    return SeriesAnalytics.objects.get(area__code="E54000039", category="")
+    return SeriesAnalytics.objects.get(basis="shown", area__code="E54000039", category="")
 
 
 @pytest.mark.parametrize("points", [3, 5, 12, 13, 24])
@@ -247,3 +253,18 @@ def test_overlapping_pooled_periods_never_get_spc(framework, geography):
     assert len(series.spc_points) == 15
     assert series.spc_notes == POOLED_PERIODS_NOTE and not series.spc_variation_icon
     assert all(point["mean"] is None for point in series.spc_points)
+
+
+def test_analysts_get_summaries_from_every_value_and_viewers_a_truthful_note(series):
+    """Issue 16: a small quintile count hides the summary from protected roles only, and
+    says why; analysts' summary is computed from every value."""
+    Observation.objects.filter(category=quintile_label(3)).update(count=5, value=0.05)
+    derive()
+    shown = InequalitySummary.objects.get(area__code="E06000023", basis="shown")
+    every = InequalitySummary.objects.get(area__code="E06000023", basis="all")
+    assert shown.sii is None and shown.gap is None
+    # Quintile 5 is suppressed too, to protect quintile 3: one note says it of both.
+    assert shown.note.startswith("Not shown: quintiles 3 and 5 are suppressed to protect small")
+    assert "no population" not in shown.note
+    assert every.sii is not None and every.gap == pytest.approx(18.0 - 7.0)
+    assert every.note == ""

@@ -134,7 +134,7 @@ def test_suppressed_values_are_left_out_of_the_spc_and_trends(data, geography):
         )  # fmt: skip
     analytics_derive(indicator_ids=[data["indicator"].pk])
     headline = SeriesAnalytics.objects.get(
-        indicator=data["indicator"], area__code="E54000039", sex="Persons"
+        basis="shown", indicator=data["indicator"], area__code="E54000039", sex="Persons"
     )
     values = [point["value"] for point in headline.spc_points]
     assert values == [11.0, 11.0]  # the suppressed 2023/24 value is not charted
