@@ -258,6 +258,10 @@ def _indicator_section(
         ("Target", target_text),
         ("Gap to target", _gap_text(status)),
     ]  # fmt: skip
+    if status.change_points:
+        facts.append(("Change points", "; ".join(
+            f"from {period}: {reason}" for period, reason in status.change_points
+        )))  # fmt: skip
     table = Table(
         [[_text(key, "cell_bold"), _text(value, "cell")] for key, value in facts],
         colWidths=[38 * mm, CONTENT_WIDTH - 38 * mm],
@@ -279,15 +283,36 @@ def _indicator_section(
         table,
         Spacer(1, 3 * mm),
     ]
+    trend_periods = {point.period for point in status.points}
     if status.points:
         story.append(
             _png(trend_png(status, headline=headline, benchmark=benchmark), height=62 * mm)
         )
+        story += _change_point_notes(status, trend_periods)
     if status.spc_points:
         story.append(_png(spc_png(status), height=58 * mm))
+        story += _change_point_notes(status, {point["period"] for point in status.spc_points})
     story.append(CondPageBreak(40 * mm))
     story += _narrative(status)
     return story
+
+
+def _change_point_notes(status: IndicatorStatus, periods: set[str]) -> list:
+    """The footnote under a chart for each dotted change-point line drawn on it."""
+    return [
+        _text(f"Change point from {period}: {reason}", "small")
+        for period, reason in status.change_points
+        if period in periods
+    ]
+
+
+def _mark_change_points(axes, status: IndicatorStatus, positions: dict[str, int]) -> None:
+    """A dotted vertical line at each change point; the footnote under the chart gives the
+    period and the reason."""
+    marked = [positions[period] for period, _ in status.change_points if period in positions]
+    for number, position in enumerate(marked):
+        axes.axvline(position, color="#212b32", linestyle=":", linewidth=1.3,
+                     label="Change point (see note)" if number == 0 else None)  # fmt: skip
 
 
 def _gap_text(status: IndicatorStatus) -> str:
@@ -396,6 +421,7 @@ def trend_png(status: IndicatorStatus, *, headline: str, benchmark: str) -> byte
         axes.plot([positions[status.baseline.period.label]], [status.baseline.value], marker="*",
                   markersize=11, color="#212b32", linestyle="none",
                   label=f"Baseline ({status.baseline.period.label})")  # fmt: skip
+    _mark_change_points(axes, status, positions)
     return _finish(figure, axes, labels, "Trend with 95% confidence interval", indicator.unit_label)
 
 
@@ -408,6 +434,7 @@ def spc_png(status: IndicatorStatus) -> bytes:
     figure, axes = _figure()
     axes.plot(x, [_nan(point["value"]) for point in points], color="#768692", marker="o",
               markersize=3, linewidth=1.2, label="Value")  # fmt: skip
+    _mark_change_points(axes, status, {label: index for index, label in enumerate(labels)})
     if status.run_chart:
         axes.plot(x, [_nan(point["median"]) for point in points], color="#212b32",
                   linewidth=1.4, label="Median")  # fmt: skip

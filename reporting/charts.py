@@ -134,6 +134,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
                 marker={"symbol": "star", "size": 14, "color": "#212b32"},
             )
         )  # fmt: skip
+    _mark_change_points(figure, status, periods)
     return figure
 
 
@@ -203,7 +204,26 @@ def _values_and_centre(status: IndicatorStatus, title: str, *, centre: str) -> g
             name=centre.capitalize(), line={"color": "#212b32", "width": 2},
         )
     )  # fmt: skip
+    _mark_change_points(figure, status, periods)
     return figure
+
+
+def _mark_change_points(figure: go.Figure, status: IndicatorStatus, periods: list[str]) -> None:
+    """A dotted vertical line at each change point on the chart, labelled "Change point"
+    with the analyst's reason on hover; the page lists the same change points as text."""
+    for period, reason in status.change_points:
+        if period not in periods:
+            continue
+        figure.add_shape(
+            type="line", xref="x", yref="paper", x0=period, x1=period, y0=0, y1=1,
+            line={"color": "#212b32", "dash": "dot", "width": 1.5},
+            name=f"Change point from {period}",
+        )  # fmt: skip
+        figure.add_annotation(
+            x=period, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+            text="Change point", font={"size": 11},
+            hovertext=f"Change point from {period}: {reason}",
+        )  # fmt: skip
 
 
 def figure_as_dict(figure: go.Figure) -> dict:
@@ -311,25 +331,33 @@ def spc_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Tabl
         return Table(
             caption=f"{status.indicator.name}: run chart points and median "
             f"({status.spc_missing_reason})",
-            headers=["Period", "Value", "Median"],
+            headers=["Period", "Value", "Median", "Phase starts", "Change point"],
             rows=[
-                [point["period"], point["value"], point["median"]] for point in status.spc_points
+                [point["period"], point["value"], point["median"], *_phase(point)]
+                for point in status.spc_points
             ],
         )
     return Table(
         caption=f"{status.indicator.name}: SPC (XmR) chart points, mean and process limits",
         headers=[
             "Period", "Value", "Mean", "Lower process limit", "Upper process limit",
-            "Point type", "Special-cause rule",
+            "Point type", "Special-cause rule", "Phase starts", "Change point",
         ],
         rows=[
             [
                 point["period"], point["value"], point["mean"], point["lower"], point["upper"],
                 POINT_TYPE_LABELS.get(point["type"], point["type"]), point["rule"],
+                *_phase(point),
             ]
             for point in status.spc_points
         ],
     )  # fmt: skip
+
+
+def _phase(point: dict) -> tuple[str, str]:
+    """The first period of the point's SPC phase and, on a phase's first point, the reason
+    an analyst gave for the change point there."""
+    return point.get("phase_start", ""), point.get("change_point", "")
 
 
 def inequality_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:

@@ -193,6 +193,16 @@ class IndicatorStatus:
         return None
 
     @property
+    def change_points(self) -> list[tuple[str, str]]:
+        """(period, reason) of each change point an analyst recorded in the shown series:
+        the SPC limits (or the run chart's median) start a new phase there."""
+        return [
+            (point["period"], point["change_point"])
+            for point in self.spc_points
+            if point.get("change_point")
+        ]
+
+    @property
     def run_chart(self) -> bool:
         """Whether the series is shown as a run chart (values and median), not SPC."""
         return bool(self.spc_points) and self.spc_trial_limits
