@@ -250,6 +250,14 @@ def filtered_observations(data, *, user):
 
 def observation_json(observation, analytics) -> dict:
     latest = analytics is not None and analytics.latest_period_id == observation.period_id
+    spc_point = next(
+        (
+            point
+            for point in (analytics.spc_points if analytics is not None else [])
+            if point["period"] == observation.period.label
+        ),
+        {},
+    )
     return {
         "indicator": observation.indicator.code,
         "indicator_name": observation.indicator.name,
@@ -279,6 +287,10 @@ def observation_json(observation, analytics) -> dict:
         "is_latest_period": latest,
         "spc_variation": analytics.spc_variation_label if latest else None,
         "spc_assurance": analytics.spc_assurance_label if latest else None,
+        # The first period of the row's SPC phase, and the analyst's reason on a phase's
+        # first period (a change point); None when the period is not on the SPC chart.
+        "spc_phase_start": spc_point.get("phase_start") if spc_point else None,
+        "change_point": spc_point.get("change_point", "") if spc_point else None,
     }
 
 
