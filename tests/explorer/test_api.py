@@ -140,3 +140,21 @@ def test_indicators_carry_the_gap_to_target(client, request, framework, geograph
     assert gaps["GAP02"]["label"] == "Target met"
     assert gaps["OVR04"]["direction"] is None and gaps["OVR04"]["note"] == DSR_NOTE
     assert gaps["LTC03"]["note"] == "No target set"
+
+
+def test_data_rows_carry_the_spc_phase_and_change_point(client, viewer, framework, geography):
+    from tests.ingest.test_change_points import REASON, rebased_values
+    from tests.reporting.test_change_point_display import series_with_change_point
+
+    values, start = rebased_values()
+    periods = series_with_change_point(values, start)
+    client.force_login(viewer)
+    rows = client.get("/api/data/?indicator=PRV01&area=E54000039&page_size=100").json()["results"]
+    by_period = {row["period"]: row for row in rows if row["category_type"] == ""}
+    assert len(by_period) == len(periods)
+    assert by_period[periods[start]]["change_point"] == REASON
+    assert by_period[periods[start]]["spc_phase_start"] == periods[start]
+    assert by_period[periods[start + 1]]["change_point"] == ""
+    assert by_period[periods[start + 1]]["spc_phase_start"] == periods[start]
+    assert by_period[periods[0]]["spc_phase_start"] == periods[0]
+    assert all(by_period[period]["change_point"] == "" for period in periods[:start])
