@@ -1,8 +1,11 @@
 """Issue 16, point 1: derived statistics from every value for analysts, from the shown
 values for everyone else, seen through each output (docs/disclosure.md)."""
 
+import io
+
 import pytest
 from django.db import transaction
+from pypdf import PdfReader
 
 from indicators.models import Observation
 from ingest.derive import analytics_derive
@@ -55,3 +58,34 @@ def test_an_analyst_sees_the_summary_from_every_value(client, analyst, data):
         assert WITHHELD not in text, name
     api = client.get("/api/inequalities/?indicator=PRV01").json()["results"]
     assert api[0]["gap"] == pytest.approx(18.0 - 7.0) and api[0]["sii"] is not None
+
+
+def test_spc_from_every_point_for_analysts_and_without_the_suppressed_one_for_viewers(
+    client, viewer, analyst, framework, geography
+):
+    """Thirteen years at the headline ICB, one of them a small count: an analyst's chart has
+    all thirteen points and an SPC verdict; a viewer's leaves the small one out, so twelve
+    points give a run chart and no verdict."""
+    years = [f"{year}/{(year + 1) % 100:02d}" for year in range(2010, 2023)]
+    rows = [("PRV01", "E54000039", year, 15.0 + number % 3, 14.0, 17.0)
+            for number, year in enumerate(years)]  # fmt: skip
+    frame = values_frame(rows)
+    frame["denominator"] = 10_000.0
+    frame["count"] = frame["value"] * 100
+    frame.loc[5, ["value", "count"]] = [0.04, 4.0]  # 2015/16: four smokers
+    with transaction.atomic():
+        observations_write(observations_incoming(frame), extract=extract())
+        analytics_derive(indicator_ids=[Observation.objects.first().indicator_id])
+    client.force_login(analyst)
+    page = client.get("/indicators/PRV01/").text
+    assert "Statistical process control (XmR) chart" in page
+    assert "fewer than 13 points" not in pdf_text(client)
+    client.force_login(viewer)
+    page = client.get("/indicators/PRV01/").text
+    assert "Run chart (No SPC: fewer than 13 points)" in page
+    assert "No SPC: fewer than 13 points" in pdf_text(client)
+
+
+def pdf_text(client) -> str:
+    pdf = client.get("/board-pack.pdf").content
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
