@@ -174,26 +174,24 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     )  # fmt: skip
 
 
-def series_derive(derivation: Derivation) -> SeriesResults:
-    """Each series' trend and SPC, and the inequality summaries, twice: from the values as
-    protected roles see them, and from every value for analysts (docs/disclosure.md). No
-    database access."""
+def series_derive(derivation: Derivation, bases=tuple(AnalyticsBasis)) -> SeriesResults:
+    """Each series' trend and SPC, and the inequality summaries, for each basis: from the
+    values as protected roles see them, and from every value for analysts
+    (docs/disclosure.md). No database access."""
     if derivation.shown.empty:
         return SeriesResults({}, [])
     columns: dict[str, list] = {}
-    for basis, frame in (
-        (AnalyticsBasis.SHOWN, derivation.shown),
-        (AnalyticsBasis.ALL, derivation.full),
-    ):
+    summaries: list[InequalitySummary] = []
+    frames = {AnalyticsBasis.SHOWN: derivation.shown, AnalyticsBasis.ALL: derivation.full}
+    for basis in bases:
         part = series_analytics_columns(
-            frame, derivation.indicators, derivation.periods, derivation.targets,
+            frames[basis], derivation.indicators, derivation.periods, derivation.targets,
             change_points=derivation.change_points,
         )  # fmt: skip
         part["basis"] = [basis] * len(part["indicator_id"])
         for name, values in part.items():
             columns.setdefault(name, []).extend(list(values))
-    summaries = inequality_summaries(derivation.shown, basis=AnalyticsBasis.SHOWN)
-    summaries += inequality_summaries(derivation.full, basis=AnalyticsBasis.ALL)
+        summaries += inequality_summaries(frames[basis], basis=basis)
     return SeriesResults(columns, summaries)
 
 
