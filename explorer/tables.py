@@ -197,7 +197,7 @@ def _key_distance(period, other) -> int:
 
 # --- Funnel plot ------------------------------------------------------------------------------
 
-# The value types whose control limits the funnel module can draw from counts (METHODS.md §7):
+# The value types whose control limits the funnel module can draw from counts (docs/methods.md §7):
 # proportions by Wilson's inverse, crude rates and DSRs by Poisson limits on the events.
 FUNNEL_RATE_TYPES = {"crude_rate": "crude", "dsr": "dsr"}
 FUNNEL_VALUE_TYPES = ("proportion", *FUNNEL_RATE_TYPES)

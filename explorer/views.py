@@ -464,7 +464,7 @@ SHOWN = {
 @public_read
 @require_GET
 def download(request, page: str):
-    """The CSV of exactly what the page shows, in the export format (DESIGN 4.5)."""
+    """The CSV of exactly what the page shows, in the export format (docs/design.md §4.5)."""
     if page not in PAGES:
         raise Http404("No such explorer page")
     form = ExplorerFilterForm(request.GET, user=request.user, page=page)

@@ -1,4 +1,4 @@
-"""The audit log: who did what, and when (DESIGN §6).
+"""The audit log: who did what, and when (docs/design.md §6).
 
 ``record`` writes one ``AuditEvent``. Most events come from signals connected in
 ``IndicatorsConfig.ready``: sign-ins (successful and failed) and sign-outs, creating,

@@ -1,4 +1,4 @@
-"""The export format (DESIGN 4.5): observations as a Fingertips download, inequality summaries
+"""The export format (docs/design.md §4.5): observations as a Fingertips download, inequality summaries
 as their own table. One writer serves the export command, the explorer's CSV and the API.
 
 Text cells that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``)

@@ -273,7 +273,7 @@ class Area(models.Model):
 
     @property
     def imd2019_quintile(self) -> int | None:
-        # DOMAIN.md: quintile = ceil(decile / 2), 1 = most deprived (Core20).
+        # docs/domain.md: quintile = ceil(decile / 2), 1 = most deprived (Core20).
         return None if self.imd2019_decile is None else (self.imd2019_decile + 1) // 2
 
     def clean(self):
@@ -987,7 +987,7 @@ class InequalitySummary(models.Model):
 
 class CommentaryRevision(models.Model):
     """Every save of a narrative, as it stood after that save: who, when, the three parts and
-    the status. Recorded by the reporting service that writes narratives (DESIGN §6 audit)."""
+    the status. Recorded by the reporting service that writes narratives (docs/design.md §6 audit)."""
 
     commentary = models.ForeignKey(Commentary, on_delete=models.CASCADE, related_name="revisions")
     editor = models.ForeignKey(
@@ -1028,7 +1028,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Who did what, and when (DESIGN §6 audit). Written by ``indicators.audit`` only, never
+    """Who did what, and when (docs/design.md §6 audit). Written by ``indicators.audit`` only, never
     edited; the user's name is copied so the record survives the account's deletion."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -1,4 +1,4 @@
-"""Writes to the registry and geography: the registry and areas imports (DESIGN 4.1, 4.2).
+"""Writes to the registry and geography: the registry and areas imports (docs/design.md §4.1, 4.2).
 
 Each import reads the whole file, checks every row, and writes only when there are no errors,
 in one transaction: a bad file changes nothing, and its report lists every problem with its

@@ -1,5 +1,5 @@
 """Change points: analysts' record of a known change to a process, from which the SPC limits
-of an indicator's series are recalculated (NHSRplotthedots' rebase, METHODS.md §11).
+of an indicator's series are recalculated (NHSRplotthedots' rebase, docs/methods.md §11).
 
 Every write here re-derives the affected indicators in the same transaction, so the stored
 SPC never disagrees with the change points; the audit log records each add, change and

@@ -1,6 +1,6 @@
 """Compute values and confidence limits for rolled-up cells, by each indicator's method.
 
-METHODS.md: proportions with Wilson score limits (§1); crude rates and counts with exact limits
+docs/methods.md: proportions with Wilson score limits (§1); crude rates and counts with exact limits
 below 10 events and Byar's from 10 (§2); DSRs with Dobson limits on the ESP2013 bands, not
 calculated below 10 events (§4). Every statistic runs once per value type over all its rows,
 at 95% and 99.8%. Mean, years, gap and ISR values cannot be made from numerator and
@@ -60,7 +60,7 @@ def _proportions(cells: pd.DataFrame, multiplier: np.ndarray) -> Computed:
     numerator, denominator = _counts(cells, need_denominator=True)
     _refuse(cells, numerator > denominator, "a numerator above its denominator")
     result, usable = _with_denominator(numerator, denominator)
-    # METHODS.md §1: Wilson score interval, × multiplier
+    # docs/methods.md §1: Wilson score interval, × multiplier
     result.fill(
         usable,
         [
@@ -76,7 +76,7 @@ def _proportions(cells: pd.DataFrame, multiplier: np.ndarray) -> Computed:
 def _crude_rates(cells: pd.DataFrame, multiplier: np.ndarray) -> Computed:
     numerator, denominator = _counts(cells, need_denominator=True)
     result, usable = _with_denominator(numerator, denominator)
-    # METHODS.md §2: exact limits below 10 events, Byar's from 10, × multiplier
+    # docs/methods.md §2: exact limits below 10 events, Byar's from 10, × multiplier
     result.fill(
         usable,
         [
@@ -92,7 +92,7 @@ def _crude_rates(cells: pd.DataFrame, multiplier: np.ndarray) -> Computed:
 def _event_counts(cells: pd.DataFrame, multiplier: np.ndarray) -> Computed:
     numerator, _ = _counts(cells, need_denominator=False)
     result = Computed.blank(len(cells))
-    # METHODS.md §2: a count is its own value; exact limits below 10, Byar's from 10
+    # docs/methods.md §2: a count is its own value; exact limits below 10, Byar's from 10
     everywhere = np.ones(len(cells), dtype=bool)
     result.fill(everywhere, [poisson_count_interval(numerator, confidence=c) for c in LEVELS])
     return result

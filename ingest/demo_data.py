@@ -10,13 +10,13 @@ indicators, and a manifest saying in which order to ingest them:
 - ``values_bnssg.csv`` (kind ``values``): the ICB, its sub-ICB, the three councils and the six
   localities for the indicators a source publishes ready-made (life expectancy, survey
   estimates, SII, ISR, system-flow counts and means), with sex and IMD rows where published.
-- ``counts_<CODE>.csv`` (kind ``counts``, DESIGN.md §4.4): one file per indicator built from
+- ``counts_<CODE>.csv`` (kind ``counts``, docs/design.md §4.4): one file per indicator built from
   counts, with every BNSSG LSOA in every period; DSRs carry every ESP2013 band of their age
   range (all 19 for all-age indicators).
 - ``baselines_targets.csv`` and ``narratives.csv``.
 
 Nothing here imports Django: the result is a pure function of the fixtures, the seed and
-the arguments. The patterns follow DOMAIN.md §8; every figure is **illustrative**.
+the arguments. The patterns follow docs/domain.md §8; every figure is **illustrative**.
 
 How the numbers are made. Each LSOA has a population by sex and five-year band, shaped by
 its council (Bristol young, North Somerset old) and its IMD decile. An indicator's value in
@@ -148,7 +148,7 @@ MALE_SHARE = np.array(
     [.512, .512, .512, .515, .505, .495, .49, .49, .49, .49,
      .49, .49, .49, .48, .475, .465, .44, .40, .32]
 )  # fmt: skip
-# How each council's age profile departs from England's (DOMAIN.md §8: Bristol young with a
+# How each council's age profile departs from England's (docs/domain.md §8: Bristol young with a
 # median age of 32.4, North Somerset old, South Gloucestershire close to England).
 COUNCIL_AGE_TILT = {
     BRISTOL: [1.05, .92, .85, 1.15, 2.0, 1.7, 1.4, 1.12, .97, .88,
@@ -354,7 +354,7 @@ PATTERNS: dict[str, Pattern] = {
         gradient=points(-12.0), sex=points(-13.0), councils=(-1.5, 0.0, 1.5),
         denominator="reception", academic=True,
     ),
-    "CYP04": Pattern(  # the 2020/21 spike is verified (DOMAIN.md §8)
+    "CYP04": Pattern(  # the 2020/21 spike is verified (docs/domain.md §8)
         england=(("2019/20", 9.9), ("2020/21", 14.4), ("2021/22", 10.1), ("2022/23", 9.2),
                  ("2023/24", 9.6), ("2024/25", 9.6)),
         gradient=ratio(2.2), sex=ratio(1.05), councils=(1.0, 1.05, 0.9),
@@ -485,7 +485,7 @@ PATTERNS: dict[str, Pattern] = {
               .4),
     ),
     # --- Ageing well and independence
-    "AGE01": Pattern(  # more falls in older North Somerset (DOMAIN.md §8)
+    "AGE01": Pattern(  # more falls in older North Somerset (docs/domain.md §8)
         england=(("2019/20", 2220.0), ("2020/21", 2020.0), ("2021/22", 2050.0),
                  ("2022/23", 1930.0), ("2023/24", 1984.0), ("2024/25", 2010.0)),
         gradient=ratio(1.3), sex=ratio(0.72), councils=(1.0, 1.12, 0.95),
@@ -829,7 +829,7 @@ def _rng(seed: int, *keys: str) -> np.random.Generator:
 def build_geography(seed: int, fixtures_dir: Path = FIXTURES) -> Geography:
     areas = pd.read_csv(fixtures_dir / "areas.csv", dtype=str, keep_default_na=False)
     areas = areas.set_index(areas["code"].rename("area"))
-    # BNSSG's LSOAs are those in its localities (a further parent: docs/geography.md).
+    # The demo system's LSOAs are those in its localities (further parents: docs/geography.md).
     localities = set(areas.loc[areas["area_type"] == "locality", "code"])
     lsoas = areas[areas["area_type"] == "lsoa"].sort_values("code")
     in_locality = (
@@ -1116,7 +1116,7 @@ def dsr_bands(spec: IndicatorSpec) -> np.ndarray:
 
 
 def counts_frame(counts: Counts, geo: Geography) -> pd.DataFrame:
-    """The counts as DESIGN.md §4.4 rows: period, LSOA, sex, band order."""
+    """The counts as docs/design.md §4.4 rows: period, LSOA, sex, band order."""
     spec = counts.spec
     periods, lsoas, sexes, bands = counts.numerator.shape
     assert sexes == len(spec.sexes)

@@ -654,7 +654,7 @@ def inequality_summaries(
 ) -> list[InequalitySummary]:
     """SII, RII, gap and ratio across national IMD quintiles for each area and period.
 
-    DESIGN 4.4: populations are the denominators and values are on the indicator's own
+    docs/design.md §4.4: populations are the denominators and values are on the indicator's own
     scale with multiplier 1 and no transform; the limits come from the quintiles' own 95%
     CIs (PHE "normal" value type), which has a closed form, so every summary is
     deterministic."""

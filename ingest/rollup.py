@@ -1,10 +1,10 @@
 """Roll a granular counts extract up from its small areas to the larger areas it covers.
 
-DESIGN.md §4.4: each indicator × period is summed to every ancestor of its small areas whose
+docs/design.md §4.4: each indicator × period is summed to every ancestor of its small areas whose
 small areas are *all* in the extract; an ancestor that is only partly covered is skipped and
 reported. For each computed area the cells are the headline (Persons), Male and Female, the
 national IMD 2019 quintiles and deciles (from each small area's decile) and the extract's
-ethnic groups. METHODS.md §0: numerators and denominators are summed within each group before
+ethnic groups. docs/methods.md §0: numerators and denominators are summed within each group before
 any statistic is computed, so this step only adds up; ``ingest.compute`` does the statistics.
 
 Rules this module decides (each tested in ``tests/ingest/test_rollup.py``):
@@ -640,7 +640,7 @@ def _family_rows(sums: AreaSums, periods: IndicatorPeriods):
     headline = sums.role <= ROLE_FEMALE_HEADLINE
     male = (sums.role == ROLE_MALE_HEADLINE) | (sums.role == ROLE_MALE)
     with_decile = headline & (sums.decile > 0)
-    # DOMAIN.md: national quintile = ceil(decile / 2), 1 = most deprived.
+    # docs/domain.md: national quintile = ceil(decile / 2), 1 = most deprived.
     quintile = (sums.decile + 1) // 2
     yield HEADLINE, headline, np.zeros_like(sums.role)
     yield SEX, (sums.role != ROLE_PERSONS) & periods.sex[sums.ip], np.where(male, 1, 2)

@@ -1,7 +1,7 @@
 """Template files analysts can download for each extract kind: the header and example rows.
 
 The examples use England and an LSOA of the City of London, not any one system's areas, so
-the templates suit every system (DESIGN §4.3, §4.4)."""
+the templates suit every system (docs/design.md §4.3, §4.4)."""
 
 from indicators.exports import EXPORT_HEADER
 

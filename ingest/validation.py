@@ -1,6 +1,6 @@
 """Validate step: check a RawTable row by row and turn it into a canonical frame.
 
-Two entry points, one per extract kind (DESIGN 4.3 and 4.4):
+Two entry points, one per extract kind (docs/design.md §4.3 and §4.4):
 
 - ``validate_values`` reads Fingertips-format values, in the classic download layout
   (``Indicator ID, … Time period, Value, Lower CI 95.0 limit, …``) or the FingertipsNext

@@ -50,7 +50,9 @@ ENDPOINTS = {
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
 }
-TENANT_PLACEHOLDER = "{tenantid}"  # in the issuer of Entra's multi-tenant endpoints
+# Entra's multi-tenant discovery documents write the issuer with this literal in place of
+# the tenant id; each token's own issuer has the tenant (its tid claim) there instead.
+ENTRA_TENANT_IN_ISSUER = "{tenantid}"
 
 # What the person is told, by reason; the reason itself goes to the audit log.
 REFUSALS = {
@@ -112,7 +114,7 @@ def provider_metadata(sso) -> dict:
         raise ProviderUnavailable(f"discovery at {url} lacks {', '.join(missing)}")
     if (
         metadata["issuer"].rstrip("/") != sso.issuer
-        and TENANT_PLACEHOLDER not in metadata["issuer"]
+        and ENTRA_TENANT_IN_ISSUER not in metadata["issuer"]
     ):
         raise ProviderUnavailable(
             f"discovery at {url} names the issuer {metadata['issuer']!r}, not OIDC_ISSUER"
@@ -256,7 +258,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
         tenant = str(claims.get("tid", ""))
         if sso.allowed_tenants and tenant not in sso.allowed_tenants:
             raise SignInRefused("tenant", f"tid {tenant!r}")
-        expected_issuer = provider_metadata(sso)["issuer"].replace(TENANT_PLACEHOLDER, tenant)
+        expected_issuer = provider_metadata(sso)["issuer"].replace(ENTRA_TENANT_IN_ISSUER, tenant)
         if claims["iss"] != expected_issuer:
             raise SignInRefused("issuer", f"iss {claims['iss']!r}, expected {expected_issuer!r}")
         if claims.get("nonce") != getattr(self, "expected_nonce", None):

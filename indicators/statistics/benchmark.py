@@ -1,4 +1,4 @@
-"""Benchmarking: how an area compares with a reference, its peers and a goal (METHODS.md §9).
+"""Benchmarking: how an area compares with a reference, its peers and a goal (docs/methods.md §9).
 
 The statistical comparison (against England, the ICB, ...) and the comparison with a target
 ("compared to goal") are separate results, as Fingertips shows them side by side. Every
@@ -83,7 +83,7 @@ def compare_with_reference_two_levels(
     _require_ordered(lower_95, upper_95, "95% lower limit must not be above its upper limit")
     _require_ordered(lower_998, lower_95, "the 99.8% interval must contain the 95% interval")
     _require_ordered(upper_95, upper_998, "the 99.8% interval must contain the 95% interval")
-    # Fingertips method 17: the rows of METHODS.md §9.2, checked top to bottom.
+    # Fingertips method 17: the rows of docs/methods.md §9.2, checked top to bottom.
     conditions = [
         (lower_95 <= reference) & (reference <= upper_95),
         (lower_998 <= reference) & (reference <= lower_95),

@@ -1,4 +1,4 @@
-"""Funnel-plot control limits and significance for proportions, ratios and rates (METHODS.md §7).
+"""Funnel-plot control limits and significance for proportions, ratios and rates (docs/methods.md §7).
 
 The methods are PHEindicatormethods ``calculate_funnel_limits`` and
 ``assign_funnel_significance``. There are two control lines: 2s (95% two-sided, tail 0.025) and
@@ -68,7 +68,7 @@ def proportion_limits_at(population, *, baseline: float, tail: float, multiplier
     d = 1 / z2 + 1 / n
     lower = (f - a / 8) / (d * n) * multiplier
     upper = (f + a / 8) / (d * n) * multiplier
-    # Upstream clips to [0, 100] whatever the multiplier; METHODS.md §7 says [0, multiplier].
+    # Upstream clips to [0, 100] whatever the multiplier; docs/methods.md §7 says [0, multiplier].
     return np.clip(lower, 0, multiplier), np.clip(upper, 0, multiplier)
 
 
@@ -145,7 +145,7 @@ def poisson_mean_at_limit(observed, *, tail: float, side: str) -> np.ndarray:
         raise StatisticsInputError(f"side must be 'upper' or 'lower', got {side!r}")
     observed = as_float_array(observed, "observed")
     # PHEindicatormethods calculate_funnel_limits: bisection on v with m = (1 + obs)·v/(1 − v);
-    # replicated step for step because an exact root differs by up to 4.7e-5 (METHODS.md §7).
+    # replicated step for step because an exact root differs by up to 4.7e-5 (docs/methods.md §7).
     v = np.full(observed.shape, 0.5)
     step = 0.5
     while step > 1e-7:
@@ -267,7 +267,7 @@ def rate_funnel_limits(
     elif not baseline > 0:
         raise StatisticsInputError(f"baseline must be a positive rate, got {baseline!r}")
     axis_min, axis_max = _axis_range(derived[used] / years_of_data)
-    # METHODS.md §7: the rate axis is the population axis turned back into events.
+    # docs/methods.md §7: the rate axis is the population axis turned back into events.
     first = math.floor(axis_min * years_of_data * baseline)
     last = math.ceil(axis_max * years_of_data * baseline)
     observed = _axis_points(first, last, offset=0)

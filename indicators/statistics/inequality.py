@@ -1,11 +1,11 @@
-"""Slope and relative index of inequality across deprivation quantiles (METHODS.md §6).
+"""Slope and relative index of inequality across deprivation quantiles (docs/methods.md §6).
 
 Quantile 1 is the most deprived. The point estimates are PHEindicatormethods ``phe_sii``: a
 weighted least-squares line through the quantile values, placed at the midpoints of their
 cumulative population shares. Confidence limits use the closed form the package's simulation
 converges to wherever one exists (value type "normal", or ``transform=True``) and a seeded
 simulation otherwise (untransformed rates and proportions), so results are always
-reproducible. METHODS.md gives the closed form for the SII; for the RII of "normal" values the
+reproducible. docs/methods.md gives the closed form for the SII; for the RII of "normal" values the
 same normal model gives Fieller's interval for the ratio of the fitted ends, which is what the
 simulation converges to.
 
@@ -295,7 +295,7 @@ def _inequality_table(
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = g(value)
         if se is None:
-            # METHODS.md §6: SE on the g scale from 95% input limits, always with z(0.95).
+            # docs/methods.md §6: SE on the g scale from 95% input limits, always with z(0.95).
             se = (g(upper) - g(lower)) / (2 * _Z_INPUT_LIMITS)
 
     n_groups, n_quantiles = value.shape
@@ -411,7 +411,7 @@ class _Fit:
 
 
 def _closed_form_limits(fit: _Fit, se, z, *, transform) -> dict[str, np.ndarray]:
-    # METHODS.md §6 closed form: β1 is linear in y, so sd(β1) = √Σ h1²·se² and the simulated
+    # docs/methods.md §6 closed form: β1 is linear in y, so sd(β1) = √Σ h1²·se² and the simulated
     # slope is exactly normal.
     variance = se**2
     slope_sd = np.sqrt((fit.slope_weights**2 * variance).sum(axis=1))
@@ -465,7 +465,7 @@ def _transformed_limits(fit: _Fit, slope_lower, slope_upper) -> dict[str, np.nda
         high, low = fit.g_inverse(middle + slope / 2), fit.g_inverse(middle - slope / 2)
         limits[f"sii_{end}"] = (high - low) * fit.multiplier
         limits[f"rii_{end}"] = high / low if fit.multiplier > 0 else low / high
-    # METHODS.md §12.7: the upstream swap rules can reverse the limits; report min, max.
+    # docs/methods.md §12.7: the upstream swap rules can reverse the limits; report min, max.
     sii_lower, sii_upper = _ordered(limits["sii_a"], limits["sii_b"])
     rii_lower, rii_upper = _ordered(limits["rii_a"], limits["rii_b"])
     return {

@@ -1,4 +1,4 @@
-"""Confidence intervals for proportions, counts, crude rates and means (METHODS.md §1–§3).
+"""Confidence intervals for proportions, counts, crude rates and means (docs/methods.md §1–§3).
 
 Every function takes arrays or scalars (broadcast together) and returns an ``Interval`` of
 float arrays. The methods follow PHEindicatormethods 2.1.0 (``phe_proportion``, ``phe_rate``,
@@ -124,7 +124,7 @@ def wilson_interval(numerator, denominator, *, confidence=0.95, multiplier=1) ->
     lower *= 2
     lower /= far_end
     # Rounding can leave the upper limit ~1e-16 beyond 1, or below p when p is within 1e-16
-    # of 1; in theory it is 1 at x = n (METHODS.md §12.5) and never below p.
+    # of 1; in theory it is 1 at x = n (docs/methods.md §12.5) and never below p.
     np.minimum(upper, 1.0, out=upper)
     np.maximum(upper, proportion, out=upper)
     return shaped_interval(shape, proportion, lower, upper, multiplier)
@@ -147,7 +147,7 @@ def _garwood_limits(count: np.ndarray, alpha: float) -> tuple[np.ndarray, np.nda
     def limits(values):
         with np.errstate(invalid="ignore"):
             lower = gammaincinv(values, alpha / 2)
-        # R's qchisq(p, df = 0) is 0, scipy's is NaN (METHODS.md §12.1); for subnormal
+        # R's qchisq(p, df = 0) is 0, scipy's is NaN (docs/methods.md §12.1); for subnormal
         # (weighted) counts the limit underflows to 0 and scipy also returns NaN.
         lower[values < np.finfo(float).tiny] = 0.0
         return lower, gammaincinv(values + 1, 1 - alpha / 2)

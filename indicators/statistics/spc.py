@@ -1,4 +1,4 @@
-"""Making Data Count XmR charts, as NHSRplotthedots 0.2.2 computes them (METHODS.md §11).
+"""Making Data Count XmR charts, as NHSRplotthedots 0.2.2 computes them (docs/methods.md §11).
 
 One computation serves both entry points: ``xmr_chart`` for one series and
 ``xmr_charts_by_series`` for a long DataFrame of many series. Both run the same vectorised

@@ -1,4 +1,4 @@
-"""Directly and indirectly standardised rates (METHODS.md §4 and §5).
+"""Directly and indirectly standardised rates (docs/methods.md §4 and §5).
 
 Age bands run along the last axis: ``events[..., band]``, one row (or any leading shape) per
 area and period. Results are ``Interval`` arrays over the leading shape. The methods follow

@@ -1,4 +1,4 @@
-"""Fingertips recent-trend marker (METHODS.md §10), as legacy Fingertips computes it.
+"""Fingertips recent-trend marker (docs/methods.md §10), as legacy Fingertips computes it.
 
 The marker looks at the five most recent valid points. The default test is a least-squares
 slope weighted by each point's 95% CI; the "SPC for proportions" comparison method uses the

@@ -1,4 +1,4 @@
-"""Ingest benchmark (DESIGN 7): a one-million-row granular extract processed end to end,
+"""Ingest benchmark (docs/design.md §7): a one-million-row granular extract processed end to end,
 against PostgreSQL's COPY of the same file into a bare table, in the same run.
 
     python -m tests.benchmarks.bench_ingest [--rows 1000000] [--runs 3] [--json PATH]

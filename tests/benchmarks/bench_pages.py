@@ -1,4 +1,4 @@
-"""Page benchmark (DESIGN 7, issue 8): each page at about 100,000 and at 10 million
+"""Page benchmark (docs/design.md §7, issue 8): each page at about 100,000 and at 10 million
 observations — SQL queries, p50 and p95 latency and throughput with 8 concurrent clients
 against gunicorn, throughput as a fraction of the floor (a minimal view running one indexed
 query, measured in the same run), and p95 at 10 million over p95 at 100,000.

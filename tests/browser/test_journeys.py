@@ -1,4 +1,4 @@
-"""The three user journeys of DESIGN.md section 1, in Chromium, each page checked with axe-core
+"""The three user journeys of docs/design.md section 1, in Chromium, each page checked with axe-core
 at desktop and 320 px widths and screenshotted (see conftest.py)."""
 
 import csv

@@ -1,4 +1,4 @@
-"""The disclosure policy (DOMAIN.md §7) as pure functions."""
+"""The disclosure policy (docs/domain.md §7) as pure functions."""
 
 import numpy as np
 import pandas as pd

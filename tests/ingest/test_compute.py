@@ -1,4 +1,4 @@
-"""Values and confidence limits for rolled-up cells, by each indicator's method (METHODS.md)."""
+"""Values and confidence limits for rolled-up cells, by each indicator's method (docs/methods.md)."""
 
 import numpy as np
 import pandas as pd

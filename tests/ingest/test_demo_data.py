@@ -247,7 +247,7 @@ def test_values_rows_have_limits_around_the_value(values):
     assert (blank["Value note"] != "").all()  # a withheld value always says why
 
 
-# --- the patterns of DOMAIN.md §8 -----------------------------------------------------------
+# --- the patterns of docs/domain.md §8 -----------------------------------------------------------
 
 
 def quintile_rates(frame: pd.DataFrame, multiplier: float) -> pd.Series:

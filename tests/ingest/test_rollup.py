@@ -1,4 +1,4 @@
-"""Rolling a granular counts extract up the area tree (DESIGN.md §4.4).
+"""Rolling a granular counts extract up the area tree (docs/design.md §4.4).
 
 The scenario: one local authority (LA1) with two localities, North (LSOAs N1–N3, IMD deciles
 1, 3 and 6) and South (S1–S2, deciles 4 and 10), in ICB1; ICB1's region also holds ICB2, for

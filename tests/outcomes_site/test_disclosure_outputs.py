@@ -1,5 +1,5 @@
 """Disclosure control in every output: the same small numbers, seen by each role through the
-pages, chart JSON, CSV downloads, the API and the PDF board pack (DOMAIN.md §7)."""
+pages, chart JSON, CSV downloads, the API and the PDF board pack (docs/domain.md §7)."""
 
 import io
 import json

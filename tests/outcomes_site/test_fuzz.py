@@ -1,4 +1,4 @@
-"""Bad input never gives a 500 (DESIGN §6): random query strings against every reporting,
+"""Bad input never gives a 500 (docs/design.md §6): random query strings against every reporting,
 explorer and API view, and random or malformed files against the upload screen.
 
 Bounded for CI: a modest number of examples, derandomised there (tests/conftest.py)."""

@@ -5,7 +5,9 @@ from indicators.models import Indicator
 
 
 class Command(BaseCommand):
-    help = "Write stored observations as CSV in the Fingertips download layout (DESIGN 4.5)."
+    help = (
+        "Write stored observations as CSV in the Fingertips download layout (docs/design.md §4.5)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -4,7 +4,7 @@ from indicators.exports import inequalities_for_export, write_inequalities_csv
 
 
 class Command(BaseCommand):
-    help = "Write inequality summaries (SII, RII, gap, ratio) as CSV (DESIGN 4.5)."
+    help = "Write inequality summaries (SII, RII, gap, ratio) as CSV (docs/design.md §4.5)."
 
     def add_arguments(self, parser):
         parser.add_argument("--indicator", action="append", help="Indicator code (repeatable)")

@@ -10,7 +10,7 @@ from outcomes_site.celery import app as celery_app
 
 
 class Command(BaseCommand):
-    help = "Ingest an extract file through the same pipeline as an upload (DESIGN 4.6)."
+    help = "Ingest an extract file through the same pipeline as an upload (docs/design.md §4.6)."
 
     def add_arguments(self, parser):
         parser.add_argument("file")

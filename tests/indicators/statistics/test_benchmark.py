@@ -1,4 +1,4 @@
-"""Benchmarking comparers (METHODS.md §9), table-driven from its rules and hand checks."""
+"""Benchmarking comparers (docs/methods.md §9), table-driven from its rules and hand checks."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_one_level_comparison(reference, polarity, label):
 
 
 def test_one_level_worked_example_london_readmissions():
-    # METHODS.md §9.1: 12.5 (12.3–12.6) against England 12.1, low is good.
+    # docs/methods.md §9.1: 12.5 (12.3–12.6) against England 12.1, low is good.
     assert compare_with_reference(12.5, 12.3, 12.6, 12.1, polarity="lower_better") == "Worse"
 
 
@@ -156,7 +156,7 @@ QUINTILE_LABELS = {
     ("values", "quintiles"),
     [
         pytest.param(range(1, 11), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5], id="ten-values"),
-        # METHODS.md §9.4: NTILE gives {1,2}, {3,4}, {5}, {6}, {7}.
+        # docs/methods.md §9.4: NTILE gives {1,2}, {3,4}, {5}, {6}, {7}.
         pytest.param(range(1, 8), [1, 1, 2, 2, 3, 4, 5], id="seven-values"),
         pytest.param([30, 10, 50, 20, 40], [3, 1, 5, 2, 4], id="five-unsorted"),
         pytest.param([1, 2, NAN, 3, 4, 5], [1, 2, NAN, 3, 4, 5], id="missing-not-placed"),

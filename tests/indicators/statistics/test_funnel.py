@@ -1,4 +1,4 @@
-"""Funnel-plot limits and significance (METHODS.md §7) against the reference funnel files."""
+"""Funnel-plot limits and significance (docs/methods.md §7) against the reference funnel files."""
 
 from __future__ import annotations
 

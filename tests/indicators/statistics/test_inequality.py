@@ -1,4 +1,4 @@
-"""SII and RII (METHODS.md §6) against reference/sii.csv, plus the behaviour callers rely on."""
+"""SII and RII (docs/methods.md §6) against reference/sii.csv, plus the behaviour callers rely on."""
 
 from __future__ import annotations
 

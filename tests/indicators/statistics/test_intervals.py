@@ -1,4 +1,4 @@
-"""Proportions, crude rates and means against the reference vectors (METHODS.md §1–§3)."""
+"""Proportions, crude rates and means against the reference vectors (docs/methods.md §1–§3)."""
 
 import csv
 from collections import defaultdict
@@ -158,7 +158,7 @@ def test_wilson_agrees_with_statsmodels_at_any_level():
 def test_exact_limits_at_zero_events():
     result = exact_count_interval([0, 0], confidence=0.95)
     assert result.lower[0] == 0.0
-    # -ln(α/2): 3.688879 at 95% and 6.907755 at 99.8% (METHODS.md §2)
+    # -ln(α/2): 3.688879 at 95% and 6.907755 at 99.8% (docs/methods.md §2)
     assert result.upper[0] == pytest.approx(-np.log(0.025), rel=1e-12)
     assert exact_count_interval(0, confidence=0.998).upper == pytest.approx(-np.log(0.001))
 

@@ -1,4 +1,4 @@
-"""Life expectancy (Chiang II, Silcocks) against the reference vectors (METHODS.md §8)."""
+"""Life expectancy (Chiang II, Silcocks) against the reference vectors (docs/methods.md §8)."""
 
 import csv
 from collections import defaultdict

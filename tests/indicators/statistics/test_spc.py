@@ -1,4 +1,4 @@
-"""Making Data Count XmR charts (METHODS.md §11) against the NHSRplotthedots reference set."""
+"""Making Data Count XmR charts (docs/methods.md §11) against the NHSRplotthedots reference set."""
 
 import json
 import math

@@ -1,4 +1,4 @@
-"""Fingertips recent-trend marker (METHODS.md §10) against the fingertips-open test series."""
+"""Fingertips recent-trend marker (docs/methods.md §10) against the fingertips-open test series."""
 
 import math
 from pathlib import Path
