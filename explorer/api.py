@@ -13,13 +13,22 @@ from functools import wraps
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from explorer import selectors
 from indicators.exports import observations_for_export, write_export_csv
-from indicators.models import Area, ComparatorGroup, InequalitySummary, Observation, Period, Sex
+from indicators.models import (
+    Area,
+    AreaDeprivation,
+    ComparatorGroup,
+    InequalitySummary,
+    Observation,
+    Period,
+    Sex,
+)
 from indicators.roles import roles_of
 from indicators.selectors import (
     analytics_basis,
@@ -28,7 +37,7 @@ from indicators.selectors import (
     protects,
 )
 from indicators.statistics.target_gap import TargetGap
-from indicators.system import system_current
+from indicators.system import deprivation_current, system_current
 from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
 
 DEFAULT_PAGE_SIZE = 100
@@ -197,8 +206,12 @@ def areas(request):
     if not form.is_valid():
         return _bad_request(form)
     data = form.cleaned_data
-    queryset = Area.objects.select_related("area_type", "parent").order_by(
-        "area_type__level", "code"
+    edition = deprivation_current()  # deciles are the system's edition's (docs/geography.md)
+    ranked = AreaDeprivation.objects.filter(area=OuterRef("pk"), edition_id=edition.pk or 0)
+    queryset = (
+        Area.objects.select_related("area_type", "parent")
+        .annotate(imd_decile=Subquery(ranked.values("decile")[:1]))
+        .order_by("area_type__level", "code")
     )
     if data["area_type"]:
         queryset = queryset.filter(area_type__code=data["area_type"])
@@ -212,7 +225,9 @@ def areas(request):
             {
                 "code": a.code, "name": a.name, "area_type": a.area_type.code,
                 "area_type_name": a.area_type.name, "parent": a.parent.code if a.parent else None,
-                "imd2019_decile": a.imd2019_decile, "population": a.population,
+                "imd_decile": a.imd_decile,
+                "deprivation_edition": edition.name if a.imd_decile else None,
+                "population": a.population,
             }
             for a in rows
         ]  # fmt: skip

@@ -18,6 +18,7 @@ from django import forms
 from explorer import selectors
 from indicators.models import Area, AreaType, ComparatorGroup, Domain, Indicator, Period, Sex
 from indicators.selectors import protects
+from indicators.system import deprivation_current
 
 FIELD_ORDER = [
     "domain", "indicator", "group", "area_type", "parent", "area", "period", "sex", "age",
@@ -44,12 +45,20 @@ MAP_AREA_TYPES = ("icb", "region", "local_authority")
 # and too many for their limits to say anything a board can act on.
 NOT_FUNNEL_AREA_TYPES = ("england", "lsoa")
 BREAKDOWN_LABELS = {
-    "imd_quintile": "Deprivation: IMD 2019 quintile",
-    "imd_decile": "Deprivation: IMD 2019 decile",
+    "imd_quintile": "Deprivation: {edition} quintile",
+    "imd_decile": "Deprivation: {edition} decile",
     "ethnic_group": "Ethnic group",
     "sex": "Sex",
     "age_band": "Age",
 }
+
+
+def breakdown_labels() -> dict[str, str]:
+    """The breakdowns offered, the deprivation ones named by the system's edition."""
+    edition = deprivation_current().name
+    return {slug: label.format(edition=edition) for slug, label in BREAKDOWN_LABELS.items()}
+
+
 COLOUR_LABELS = {"significance": "Comparison with England", "quintile": "Quintile (fifths)"}
 # When a person changes one filter, the filters whose old values may no longer apply go back
 # to their defaults (a quarterly indicator has no "2023/24", another area type other areas).
@@ -134,7 +143,7 @@ class ExplorerFilterForm(forms.Form):
     sex = forms.ChoiceField(label="Sex", required=False, choices=Sex.choices)
     age = forms.ChoiceField(label="Age", required=False)
     breakdown = forms.ChoiceField(
-        label="Breakdown", required=False, choices=list(BREAKDOWN_LABELS.items())
+        label="Breakdown", required=False, choices=lambda: list(breakdown_labels().items())
     )
     colour = forms.ChoiceField(
         label="Colour areas by", required=False, choices=list(COLOUR_LABELS.items())
@@ -280,7 +289,11 @@ class ExplorerFilterForm(forms.Form):
         else:
             offered = selection.availability.category_types()
             selection.breakdown = next(
-                (slug for slug, ct in selectors.BREAKDOWN_CATEGORY_TYPES.items() if ct in offered),
+                (
+                    slug
+                    for slug, ct in selectors.breakdown_category_types().items()
+                    if ct in offered
+                ),
                 "sex",
             )
         self.initial["breakdown"] = selection.breakdown

@@ -32,18 +32,25 @@ from indicators.models import (
 )
 from indicators.querysets import method_of
 from indicators.selectors import analytics_basis, indicators_visible_to
-from indicators.system import system_current
+from indicators.system import deprivation_current, system_current
+from indicators.vocabulary import is_deprivation_type
 
 ENGLAND_CODE = "E92000001"
-BREAKDOWN_CATEGORY_TYPES = {
-    "imd_quintile": "IMD 2019 quintile (national)",
-    "imd_decile": "IMD 2019 decile (national)",
-    "ethnic_group": "Ethnic group",
-}
 TREND_MAX_AREAS = 10
 # A group's members all have lines: a nearest-neighbour group is the area and 10 others, the
 # largest NHS region 11 ICBs; a custom group longer than this shows its first members.
 TREND_MAX_GROUP_AREAS = 20
+
+
+def breakdown_category_types() -> dict[str, str]:
+    """The category type behind each breakdown the explorer offers: the deprivation ones are
+    the system's edition's (docs/geography.md)."""
+    edition = deprivation_current()
+    return {
+        "imd_quintile": edition.quintile_type,
+        "imd_decile": edition.decile_type,
+        "ethnic_group": "Ethnic group",
+    }
 
 
 def is_home_area(area: Area) -> bool:
@@ -263,15 +270,15 @@ def inequality_observations(selection) -> QuerySet[Observation]:
         split = Q(
             sex=selection.sex,
             age=selection.age,
-            category_type=BREAKDOWN_CATEGORY_TYPES[selection.breakdown],
+            category_type=breakdown_category_types()[selection.breakdown],
         )
     return _export_ready(base.filter(headline | split), selection)
 
 
 def inequality_summaries(selection) -> list[InequalitySummary]:
     """SII, RII, gap and ratio for every period of the area's deprivation breakdown."""
-    category_type = BREAKDOWN_CATEGORY_TYPES.get(selection.breakdown)
-    if category_type is None or not category_type.startswith("IMD"):
+    category_type = breakdown_category_types().get(selection.breakdown)
+    if category_type is None or not is_deprivation_type(category_type):
         return []
     return list(
         InequalitySummary.objects.filter(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from explorer import charts, maps, selectors, tables
-from explorer.forms import BREAKDOWN_LABELS, ExplorerFilterForm
+from explorer.forms import ExplorerFilterForm, breakdown_labels
 from indicators.exports import observations_for_export, write_export_csv
 from indicators.models import Observation
 from outcomes_site.access import public_read
@@ -229,7 +229,7 @@ def inequalities(request):
     notes = tables.add_note_markers(rows)
     no_data = tables.explain_no_data(selection, rows=rows) if indicator else None
     if no_data is None and not rows:
-        breakdown = BREAKDOWN_LABELS[selection.breakdown].lower()
+        breakdown = breakdown_labels()[selection.breakdown].lower()
         no_data = tables.NoData(
             f"{indicator.code} has no breakdown by {breakdown} for "
             f"{selection.area.name if selection.area else 'this area'} in {selection.period}.",

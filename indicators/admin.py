@@ -6,15 +6,18 @@ admin, the imports and the ingest pipeline all refuse the same things.
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 
 from indicators.models import (
     Area,
+    AreaDeprivation,
     AreaType,
     AuditEvent,
     Baseline,
     Commentary,
     ComparatorGroup,
     ComparatorGroupMember,
+    DeprivationEdition,
     Domain,
     Indicator,
     Observation,
@@ -101,13 +104,37 @@ class AreaTypeAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "note"]
 
 
+class AreaDeprivationInline(admin.TabularInline):
+    """An area's decile in each deprivation edition loaded (``import_areas`` writes them)."""
+
+    model = AreaDeprivation
+    fields = ["edition", "decile"]
+    extra = 0
+
+
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "area_type", "parent", "imd2019_decile", "population"]
-    list_filter = ["area_type", "imd2019_decile"]
+    list_display = ["code", "name", "area_type", "parent", "population"]
+    list_filter = ["area_type"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["area_type", "parent"]
+    inlines = [AreaDeprivationInline]
+
+
+@admin.register(DeprivationEdition)
+class DeprivationEditionAdmin(admin.ModelAdmin):
+    """Editions are loaded with their deciles by ``import_areas --deprivation``; the system
+    chooses one (System: deprivation edition)."""
+
+    list_display = ["name", "small_areas", "area_count"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(area_count=Count("areas"))
+
+    @admin.display(description="Small areas", ordering="area_count")
+    def area_count(self, edition):
+        return edition.area_count
 
 
 @admin.register(System)
@@ -115,7 +142,7 @@ class SystemAdmin(admin.ModelAdmin):
     """The one configured system (``manage.py import_system`` writes the same row). Only one
     can exist, so "add" disappears once it does."""
 
-    list_display = ["name", "short_name", "headline_area", "benchmark_area"]
+    list_display = ["name", "short_name", "headline_area", "benchmark_area", "deprivation_edition"]
     autocomplete_fields = ["headline_area", "benchmark_area"]
 
     def has_add_permission(self, request):

@@ -14,7 +14,7 @@ AREA_TYPES = [
      "Illustrative: built from MSOAs for the demo (not an official boundary)"),
     ("pcn", "Primary care network", 6, ""),
     ("practice", "GP practice", 7, ""),
-    ("lsoa", "LSOA (2011)", 7, ""),
+    ("lsoa", "LSOA", 7, ""),  # the vintage is the deprivation edition's (DeprivationEdition)
 ]  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from indicators import vocabulary
 from indicators.querysets import ENGLAND_CODE, ObservationQuerySet
 
 
@@ -246,23 +247,11 @@ class Area(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    imd2019_decile = models.PositiveSmallIntegerField(
-        "IMD 2019 decile",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-        help_text="National decile, 1 = most deprived (LSOAs only).",
-    )
     population = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["area_type__level", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(imd2019_decile__isnull=True)
-                | Q(imd2019_decile__gte=1, imd2019_decile__lte=10),
-                name="area_imd_decile_1_to_10",
-            ),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True) | ~Q(parent=F("id")), name="area_not_own_parent"
             ),
@@ -270,11 +259,6 @@ class Area(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
-
-    @property
-    def imd2019_quintile(self) -> int | None:
-        # docs/domain.md: quintile = ceil(decile / 2), 1 = most deprived (Core20).
-        return None if self.imd2019_decile is None else (self.imd2019_decile + 1) // 2
 
     def clean(self):
         ancestor, seen = self.parent, {self.pk}
@@ -285,6 +269,64 @@ class Area(models.Model):
                 )
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
+
+
+class DeprivationEdition(models.Model):
+    """An edition of the national deprivation index on the small-area vintage it ranks: IMD
+    2019 on LSOA 2011 (shipped), IMD 2025 on LSOA 2021 (loaded by an analyst who has it).
+
+    Deciles are data (``AreaDeprivation``), so an edition is loaded with ``import_areas``
+    and the system chooses which one it uses (``System.deprivation_edition``). Breakdowns
+    computed with an edition are stored under its category types, e.g. "IMD 2019 quintile
+    (national)", so stored values keep the edition they came from (docs/geography.md).
+    """
+
+    name = models.CharField(max_length=40, unique=True, help_text='e.g. "IMD 2025".')
+    small_areas = models.CharField(
+        max_length=40, help_text='The small-area vintage it ranks, e.g. "LSOA 2021".'
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.name} on {self.small_areas}"
+
+    @property
+    def quintile_type(self) -> str:
+        return vocabulary.quintile_type(self.name)
+
+    @property
+    def decile_type(self) -> str:
+        return vocabulary.decile_type(self.name)
+
+
+class AreaDeprivation(models.Model):
+    """A small area of an edition's vintage, with its national decile (1 = most deprived)
+    where the edition ranks it. The edition's rows are its vintage: extracts' small-area
+    codes are checked against them."""
+
+    edition = models.ForeignKey(DeprivationEdition, on_delete=models.CASCADE, related_name="areas")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="deprivation")
+    decile = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "area"], name="area_deprivation_once"),
+            models.CheckConstraint(
+                condition=Q(decile__isnull=True) | Q(decile__gte=1, decile__lte=10),
+                name="area_deprivation_decile_1_to_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_id} in {self.edition_id}: decile {self.decile or 'none'}"
+
+    @property
+    def quintile(self) -> int | None:
+        return vocabulary.quintile_of(self.decile)
 
 
 SYSTEM_PK = 1  # the configured system's fixed primary key (see System)
@@ -345,6 +387,10 @@ class System(models.Model):
         blank=True,
         help_text="The lede on the framework summary. Blank: a sentence naming the system.",
     )
+    deprivation_edition = models.ForeignKey(
+        DeprivationEdition, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The deprivation index new extracts are broken down by. Blank: the first loaded.",
+    )  # fmt: skip
 
     class Meta:
         constraints = [

@@ -1,4 +1,5 @@
-"""Writes to the registry and geography: the registry and areas imports (docs/design.md §4.1, 4.2).
+"""Writes to the registry: the registry, targets, narratives and programmes imports
+(docs/design.md §4.1; the geography's is ``indicators.areas_import``).
 
 Each import reads the whole file, checks every row, and writes only when there are no errors,
 in one transaction: a bad file changes nothing, and its report lists every problem with its
@@ -15,13 +16,9 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from indicators import audit
 from indicators.models import (
     BREAKDOWN_CHOICES,
     Area,
-    AreaLink,
-    AreaType,
-    AuditAction,
     CIMethod,
     Domain,
     Frequency,
@@ -47,12 +44,14 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    detail: str = ""  # anything else the analyst should read, e.g. the deprivation edition
 
     def summary(self, noun: str) -> str:
-        return (
+        counts = (
             f"{noun}: {len(self.created)} created, {len(self.changed)} changed, "
             f"{len(self.unchanged)} unchanged"
         )
+        return f"{counts}; {self.detail}" if self.detail else counts
 
 
 def read_csv_rows(source: IO | str, *, required: list[str], what: str) -> list[tuple[int, dict]]:
@@ -273,235 +272,6 @@ def _messages(error: ValidationError) -> str:
             for field_name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
-
-
-# --- Areas -----------------------------------------------------------------------------------
-
-AREA_COLUMNS = ["code", "name", "area_type", "parent_code"]
-
-
-def areas_import(*, areas_file: IO | str) -> ImportReport:
-    """Upsert areas by code. Parents may come after their children in the file or already be
-    in the registry; unknown parents, unknown area types and cycles are refused.
-
-    The optional ``also_in`` column lists further parents in other hierarchies, separated by
-    ``|`` (an LSOA's district beside its sub-ICB parent, a system's locality): a listed
-    parent replaces the area's earlier link to a parent of the same area type, and other
-    links are kept. Written in bulk, so all of England's LSOAs load in seconds; one audit
-    event records the import."""
-    rows = read_csv_rows(areas_file, required=AREA_COLUMNS, what="areas")
-    area_types = {area_type.code: area_type for area_type in AreaType.objects.all()}
-    registry = {
-        code: (parent, type_id)
-        for code, parent, type_id in Area.objects.values_list("code", "parent__code", "area_type")
-    }
-    errors: list[str] = []
-    parsed: dict[str, tuple[int, dict]] = {}
-    for line, row in rows:
-        code = row["code"]
-        if not code:
-            errors.append(f"Line {line}: area code is empty.")
-            continue
-        if code in parsed:
-            errors.append(
-                f"Line {line}: area {code} appears twice (first on line {parsed[code][0]})."
-            )
-            continue
-        if not row["name"]:
-            errors.append(f"Line {line}: area {code} has no name.")
-        if row["area_type"] not in area_types:
-            errors.append(
-                f"Line {line}: area type {row['area_type']!r} is not known; "
-                f"use one of {', '.join(sorted(area_types))}."
-            )
-        decile = row.get("imd2019_decile", "")
-        if decile and (not decile.isdigit() or not 1 <= int(decile) <= 10):
-            errors.append(f"Line {line}: imd2019_decile {decile!r} must be a whole number 1–10.")
-            decile = ""
-        population = row.get("population", "").replace(",", "")
-        if population and not population.isdigit():
-            errors.append(f"Line {line}: population {row['population']!r} is not a whole number.")
-            population = ""
-        if row["parent_code"] == code:
-            errors.append(f"Line {line}: area {code} names itself as its parent.")
-        also_in = [part.strip() for part in row.get("also_in", "").split("|") if part.strip()]
-        if code in also_in:
-            errors.append(f"Line {line}: area {code} names itself in also_in.")
-        parsed[code] = (
-            line,
-            {
-                "name": row["name"],
-                "area_type": row["area_type"],
-                "parent_code": row["parent_code"],
-                "imd2019_decile": int(decile) if decile else None,
-                "population": int(population) if population else None,
-                "also_in": [other for other in also_in if other != code],
-            },
-        )
-
-    parent_of = {code: parent for code, (parent, _) in registry.items()} | {
-        code: values["parent_code"] or None for code, (_, values) in parsed.items()
-    }
-    for code, (line, values) in parsed.items():
-        parent = values["parent_code"]
-        if parent and parent not in parent_of:
-            errors.append(
-                f"Line {line}: parent {parent!r} of area {code} is neither in the file nor in the registry."
-            )
-        for other in values["also_in"]:
-            if other not in parent_of:
-                errors.append(
-                    f"Line {line}: also_in area {other!r} of area {code} is neither in the file "
-                    "nor in the registry."
-                )
-    errors += _cycle_errors(parsed, parent_of)
-    if errors:
-        raise ImportFailed(errors)
-    with transaction.atomic():
-        report = _areas_write(parsed, area_types)
-        if report.created or report.changed:
-            audit.record(
-                action=AuditAction.CHANGED,
-                details={"areas import": {"created": len(report.created),
-                                          "changed": len(report.changed)}},
-            )  # fmt: skip
-    return report
-
-
-def _areas_write(parsed: dict[str, tuple[int, dict]], area_types: dict) -> ImportReport:
-    """Create new areas parents first (so each is written once, with its parent), update the
-    areas that changed, then set further parents: the file's order does not matter."""
-    report = ImportReport()
-    existing = {area.code: area for area in Area.objects.filter(code__in=list(parsed))}
-    parent_codes = {values["parent_code"] for _, values in parsed.values()} - {""}
-    ids = dict(Area.objects.filter(code__in=list(parent_codes)).values_list("code", "id"))
-    ids |= {code: area.pk for code, area in existing.items()}
-
-    def fields_of(values) -> dict:
-        fields = {key: values[key] for key in ("name", "imd2019_decile", "population")}
-        return fields | {"area_type_id": area_types[values["area_type"]].pk}
-
-    new = [code for code in parsed if code not in existing]
-    for level in _levels(new, {code: parsed[code][1]["parent_code"] for code in new}):
-        created = Area.objects.bulk_create(
-            [
-                Area(
-                    code=code,
-                    parent_id=ids.get(parsed[code][1]["parent_code"]),
-                    **fields_of(parsed[code][1]),
-                )
-                for code in level
-            ],  # fmt: skip
-            batch_size=5000,
-        )
-        ids |= {area.code: area.pk for area in created}
-        report.created += level
-    changed = []
-    for code, area in existing.items():
-        values = parsed[code][1]
-        fields = fields_of(values) | {"parent_id": ids.get(values["parent_code"])}
-        if any(getattr(area, key) != value for key, value in fields.items()):
-            for key, value in fields.items():
-                setattr(area, key, value)
-            changed.append(area)
-            report.changed.append(code)
-    Area.objects.bulk_update(
-        changed, ["name", "imd2019_decile", "population", "area_type", "parent"], batch_size=500
-    )
-    linked = _links_write(parsed, ids | dict(
-        Area.objects.filter(
-            code__in=[other for _, values in parsed.values() for other in values["also_in"]]
-        ).values_list("code", "id")
-    ))  # fmt: skip
-    written = set(report.created) | set(report.changed)
-    report.changed += [code for code in parsed if code in linked and code not in written]
-    report.unchanged = [code for code in parsed if code not in written and code not in linked]
-    return report
-
-
-def _levels(codes: list[str], parent_of: dict[str, str]) -> list[list[str]]:
-    """New areas in rounds: each area after its parent when the parent is new too."""
-    depth: dict[str, int] = {}
-    for code in codes:
-        chain = []
-        while code in parent_of and code not in depth and code not in chain:
-            chain.append(code)
-            code = parent_of[code]
-        level = depth.get(code, -1)
-        for item in reversed(chain):
-            level += 1
-            depth[item] = level
-    rounds: dict[int, list[str]] = {}
-    for code in codes:
-        rounds.setdefault(depth[code], []).append(code)
-    return [rounds[level] for level in sorted(rounds)]
-
-
-def _links_write(parsed: dict[str, tuple[int, dict]], ids: dict[str, int]) -> set[str]:
-    """A listed further parent replaces the area's link to a parent of the same type. The
-    codes of the areas whose links changed."""
-    listed = {code: values["also_in"] for code, (_, values) in parsed.items() if values["also_in"]}
-    touched: set[str] = set()
-    if not listed:
-        return touched
-    type_of = dict(
-        Area.objects.filter(
-            id__in=[ids[other] for others in listed.values() for other in others]
-        ).values_list("id", "area_type_id")
-    )
-    links = AreaLink.objects.filter(area_id__in=[ids[code] for code in listed])
-    held: dict[int, dict[int, int]] = {}  # area → {parent type: link's parent}
-    for area_id, parent_id, parent_type in links.values_list(
-        "area_id", "parent_id", "parent__area_type_id"
-    ):
-        held.setdefault(area_id, {})[parent_type] = parent_id
-    stale, fresh = [], []
-    for code, others in listed.items():
-        area_id = ids[code]
-        for other in others:
-            parent_id = ids[other]
-            before = held.get(area_id, {}).get(type_of[parent_id])
-            if before == parent_id:
-                continue
-            if before is not None:
-                stale.append((area_id, before))
-            fresh.append(AreaLink(area_id=area_id, parent_id=parent_id))
-            touched.add(code)
-    for area_id, parent_id in stale:
-        AreaLink.objects.filter(area_id=area_id, parent_id=parent_id).delete()
-    AreaLink.objects.bulk_create(fresh, batch_size=5000)
-    return touched
-
-
-def _cycle_errors(parsed: dict, parent_of: dict[str, str | None]) -> list[str]:
-    """Cycles through parents and also_in links (a depth-first walk, each area once)."""
-    graph = {code: [parent] for code, parent in parent_of.items() if parent}
-    for code, (_, values) in parsed.items():
-        graph.setdefault(code, []).extend(values["also_in"])
-    errors, state = [], {}  # state: 1 on the current path, 2 done
-    for start in parsed:
-        if state.get(start):
-            continue
-        path, stack = [], [(start, iter(graph.get(start, ())))]
-        state[start] = 1
-        path.append(start)
-        while stack:
-            code, parents = stack[-1]
-            parent = next(parents, None)
-            if parent is None:
-                state[code] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(parent) == 1:
-                cycle = path[path.index(parent) :] + [parent]
-                line = parsed[cycle[0]][0] if cycle[0] in parsed else parsed[start][0]
-                errors.append(f"Line {line}: areas form a cycle: {' → '.join(cycle)}.")
-                state[parent] = 2  # report each cycle once
-            elif not state.get(parent):
-                state[parent] = 1
-                path.append(parent)
-                stack.append((parent, iter(graph.get(parent, ()))))
-    return errors
 
 
 # --- Baselines and targets -------------------------------------------------------------------

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextvars
 
-from indicators.models import SYSTEM_PK, Area, AreaType, System
+from indicators.models import SYSTEM_PK, Area, AreaType, DeprivationEdition, System
 from indicators.querysets import ENGLAND_CODE
+from indicators.vocabulary import DEFAULT_DEPRIVATION, DEFAULT_SMALL_AREAS
 
 UNCONFIGURED_NAME = "Outcomes"
 
@@ -45,7 +46,10 @@ def system_current() -> System:
         return memo["system"]
     system = (
         System.objects.select_related(
-            "headline_area__area_type", "headline_area__parent", "benchmark_area"
+            "headline_area__area_type",
+            "headline_area__parent",
+            "benchmark_area",
+            "deprivation_edition",
         )
         .filter(pk=SYSTEM_PK)
         .first()
@@ -67,3 +71,20 @@ def system_unconfigured() -> System:
     )  # fmt: skip
     system.is_configured = False
     return system
+
+
+def deprivation_current() -> DeprivationEdition:
+    """The deprivation edition the system breaks extracts down by: the one it chose, else
+    the first loaded (the shipped IMD 2019), else an unsaved stand-in naming the default."""
+    system = system_current()
+    if system.deprivation_edition_id is not None:
+        return system.deprivation_edition
+    memo = _memo.get()
+    if memo is not None and "deprivation" in memo:
+        return memo["deprivation"]
+    edition = DeprivationEdition.objects.first() or DeprivationEdition(
+        name=DEFAULT_DEPRIVATION, small_areas=DEFAULT_SMALL_AREAS
+    )
+    if memo is not None:
+        memo["deprivation"] = edition
+    return edition

@@ -22,6 +22,7 @@ from indicators.models import (
     ComparatorGroup,
     ComparatorGroupMember,
     ComparatorKind,
+    DeprivationEdition,
     System,
     comparator_members_mixed,
 )
@@ -44,6 +45,7 @@ SYSTEM_KEYS = {
     "benchmark_area": (str, False, None),
     "framework_title": (str, False, System._meta.get_field("framework_title").max_length),
     "introduction": (str, False, None),
+    "deprivation": (str, False, None),
 }
 GROUP_KEYS = {
     "code": (str, True, ComparatorGroup._meta.get_field("code").max_length),
@@ -76,6 +78,7 @@ class SystemConfig:
     framework_title: str
     introduction: str
     groups: list[GroupConfig]
+    deprivation: DeprivationEdition | None = None  # None: the file leaves it as it is
 
 
 # --- Read and check --------------------------------------------------------------------------
@@ -118,6 +121,7 @@ def system_file_read(data: bytes) -> SystemConfig:
         system.get("benchmark_area", ENGLAND_CODE), "system.benchmark_area", areas, errors
     )
     group_configs = _checked_groups(groups, areas, errors)
+    deprivation = _edition(system.get("deprivation"), errors)
     if errors:
         raise SystemFileError(errors)
     return SystemConfig(
@@ -125,7 +129,21 @@ def system_file_read(data: bytes) -> SystemConfig:
         headline_area=headline, benchmark_area=benchmark,
         framework_title=system.get("framework_title", ""),
         introduction=system.get("introduction", ""), groups=group_configs,
+        deprivation=deprivation,
     )  # fmt: skip
+
+
+def _edition(name: str | None, errors: list[str]) -> DeprivationEdition | None:
+    if name is None:
+        return None
+    edition = DeprivationEdition.objects.filter(name=name).first()
+    if edition is None:
+        loaded = ", ".join(DeprivationEdition.objects.values_list("name", flat=True)) or "none"
+        errors.append(
+            f"system.deprivation: {name!r} is not a loaded deprivation edition (loaded: "
+            f"{loaded}); load it first with manage.py import_areas --deprivation"
+        )
+    return edition
 
 
 def _checked_table(table: dict, keys: dict, where: str, errors: list[str]) -> dict:
@@ -269,6 +287,8 @@ def _system_write(config: SystemConfig) -> str:
         "headline_area_id": config.headline_area.pk, "benchmark_area_id": config.benchmark_area.pk,
         "framework_title": config.framework_title, "introduction": config.introduction,
     }  # fmt: skip
+    if config.deprivation is not None:
+        wanted["deprivation_edition_id"] = config.deprivation.pk
     if not created and all(getattr(system, key) == value for key, value in wanted.items()):
         return f"System {config.short_name}: unchanged"
     for key, value in wanted.items():

@@ -45,9 +45,9 @@ from indicators.statistics.spc import (
     xmr_charts_by_series,
 )
 from indicators.statistics.trend import recent_trend, recent_trend_for_shape
+from indicators.vocabulary import is_deprivation_quintile_type
 from ingest.bulk import insert_columns, insert_instances, load_temp_table
 from ingest.lookups import area_parents
-from ingest.schema import QUINTILE_TYPE
 from ingest.writing import (
     WriteSummary,
     lock_indicators,
@@ -652,18 +652,21 @@ def _withheld_for_suppression(rows: pd.DataFrame, groups: list[str]) -> dict[tup
 def inequality_summaries(
     observations: pd.DataFrame, *, basis: str = AnalyticsBasis.ALL
 ) -> list[InequalitySummary]:
-    """SII, RII, gap and ratio across national IMD quintiles for each area and period.
+    """SII, RII, gap and ratio across national deprivation quintiles for each area and
+    period, per edition (the quintile category type says which, and the summary keeps it).
 
     docs/design.md §4.4: populations are the denominators and values are on the indicator's own
     scale with multiplier 1 and no transform; the limits come from the quintiles' own 95%
     CIs (PHE "normal" value type), which has a closed form, so every summary is
     deterministic."""
-    rows = observations[observations["category_type"] == QUINTILE_TYPE].copy()
+    types = observations["category_type"]
+    quintile_types = [kind for kind in types.unique() if is_deprivation_quintile_type(kind)]
+    rows = observations[types.isin(quintile_types)].copy()
     if rows.empty:
         return []
     rows["quantile"] = rows["category"].str.extract(r"Quintile (\d)", expand=False).astype(float)
     rows = rows[rows["quantile"].between(1, 5)]
-    groups = ["indicator_id", "area_id", "period_id", "sex", "age"]
+    groups = ["indicator_id", "area_id", "period_id", "sex", "age", "category_type"]
     table = slope_index_of_inequality_by_group(
         rows, group_columns=groups, quantile_column="quantile", population_column="denominator",
         value_column="value", lower_column="lower_95", upper_column="upper_95",
@@ -679,7 +682,7 @@ def inequality_summaries(
         summaries.append(
             InequalitySummary(
                 indicator_id=row.indicator_id, area_id=row.area_id, period_id=row.period_id,
-                sex=row.sex, age=row.age, category_type=QUINTILE_TYPE,
+                sex=row.sex, age=row.age, category_type=row.category_type,
                 sii=_number(row.sii), sii_lower=_number(row.sii_lower), sii_upper=_number(row.sii_upper),
                 rii=_number(row.rii), rii_lower=_number(row.rii_lower), rii_upper=_number(row.rii_upper),
                 gap=_number(row.gap), ratio=_number(row.ratio), note=_text(row.reason)[:300],

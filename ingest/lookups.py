@@ -17,7 +17,17 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
-from indicators.models import Area, AreaLink, AreaType, Indicator, Observation
+from indicators.models import (
+    Area,
+    AreaDeprivation,
+    AreaLink,
+    AreaType,
+    DeprivationEdition,
+    Indicator,
+    Observation,
+)
+from indicators.system import deprivation_current
+from indicators.vocabulary import DEFAULT_SMALL_AREAS, DEPRIVATION_AREA_TYPE
 from ingest.rollup import AreaTree, IndicatorSpec, TreeArrays
 from ingest.validation import IndicatorInfo, Registry
 
@@ -92,24 +102,28 @@ def indicator_specs() -> dict[str, IndicatorSpec]:
 _geography: dict[str, object] = {}
 FINGERPRINT_SQL = """
     SELECT concat_ws(':', count(*), max(id), sum(id * coalesce(parent_id, 0)),
-                     sum(id * area_type_id), sum(id * coalesce(imd2019_decile, 0)),
+                     sum(id * area_type_id),
                      sum(id * length(code)), sum(id * ascii(right(code, 1))),
                      (SELECT concat_ws(':', count(*), max(id), sum(id * area_id),
                                        sum(id * parent_id))
-                      FROM indicators_arealink))
+                      FROM indicators_arealink),
+                     (SELECT concat_ws(':', count(*), max(id), sum(id * area_id),
+                                       sum(id * coalesce(decile, 0)))
+                      FROM indicators_areadeprivation WHERE edition_id = %s))
     FROM indicators_area
 """
-TREE_FIELDS = ("parent", "type_code", "decile", "ancestors", "has_children", "signature",
-               "signature_ancestors")  # fmt: skip
+TREE_FIELDS = ("parent", "type_code", "decile", "ranked", "ancestors", "has_children",
+               "signature", "signature_ancestors")  # fmt: skip
 
 
-def geography_fingerprint() -> str | None:
-    """Changes whenever any area's code, type, parent or decile, or any link, does."""
+def geography_fingerprint(edition: DeprivationEdition) -> str | None:
+    """Changes whenever any area's code, type or parent, any link, or the system's
+    deprivation edition or its small areas and deciles do."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(FINGERPRINT_SQL)
-        text = cursor.fetchone()[0]
+        cursor.execute(FINGERPRINT_SQL, [edition.pk or 0])
+        text = f"{edition.pk}:{edition.name}:{cursor.fetchone()[0]}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -120,10 +134,25 @@ class Geography:
 
     arrays: TreeArrays
     parents: pd.DataFrame  # area_id, parent_id, child_type
+    small_areas: str = DEFAULT_SMALL_AREAS  # the vintage the edition ranks
 
     @property
     def codes(self) -> list[str]:
         return self.arrays.codes.tolist()
+
+    @property
+    def outside_vintage(self) -> frozenset[str]:
+        """Small areas of the ranked type that the edition's vintage does not hold (say LSOA
+        2011 codes after LSOA 2021 was loaded): extracts may not use them. Empty when no
+        edition is loaded."""
+        arrays = self.arrays
+        if not arrays.ranked.any():
+            return frozenset()
+        names = list(arrays.type_names)
+        if DEPRIVATION_AREA_TYPE not in names:
+            return frozenset()
+        of_type = arrays.type_code == names.index(DEPRIVATION_AREA_TYPE)
+        return frozenset(arrays.codes[of_type & ~arrays.ranked])
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +161,7 @@ class Geography:
             partial,
             codes=np.asarray(self.arrays.codes, dtype=str),
             type_names=np.asarray(self.arrays.type_names, dtype=str),
+            edition=np.asarray([self.arrays.deprivation, self.small_areas], dtype=str),
             **{name: getattr(self.arrays, name) for name in TREE_FIELDS},
             **{f"parents_{name}": self.parents[name].to_numpy() for name in self.parents},
         )
@@ -140,21 +170,24 @@ class Geography:
     @classmethod
     def load(cls, path: Path) -> Geography:
         with np.load(path, allow_pickle=False) as saved:
+            deprivation, small_areas = saved["edition"].tolist()
             arrays = TreeArrays(
                 codes=pd.Index(saved["codes"].tolist(), dtype=object),
                 type_names=saved["type_names"].astype(object),
+                deprivation=deprivation,
                 **{name: saved[name] for name in TREE_FIELDS},
             )
             parents = pd.DataFrame(
                 {name: saved[f"parents_{name}"] for name in ("area_id", "parent_id", "child_type")}
             )
-        return cls(arrays=arrays, parents=parents)
+        return cls(arrays=arrays, parents=parents, small_areas=small_areas)
 
 
 def geography() -> Geography:
-    fingerprint = geography_fingerprint()
+    edition = deprivation_current()
+    fingerprint = geography_fingerprint(edition)
     if fingerprint is None:
-        return _geography_build()
+        return _geography_build(edition)
     if _geography.get("fingerprint") == fingerprint:
         return _geography["value"]
     database = re.sub(r"\W", "_", str(connection.settings_dict["NAME"]))
@@ -163,7 +196,7 @@ def geography() -> Geography:
     try:
         value = Geography.load(path)
     except (OSError, ValueError, KeyError):  # absent or unreadable: build it again
-        value = _geography_build()
+        value = _geography_build(edition)
         try:
             for stale in folder.glob(f"geography-{database}-*.npz"):
                 stale.unlink(missing_ok=True)
@@ -174,17 +207,21 @@ def geography() -> Geography:
     return value
 
 
-def _geography_build() -> Geography:
+def _geography_build(edition: DeprivationEdition) -> Geography:
     # Plain cursors and columns: the ORM's row objects cost more than the work itself here.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, code, parent_id, area_type_id, imd2019_decile FROM {Area._meta.db_table}"
+            f"SELECT area.id, area.code, area.parent_id, area.area_type_id, ranked.decile, "
+            f"ranked.id IS NOT NULL FROM {Area._meta.db_table} area "
+            f"LEFT JOIN {AreaDeprivation._meta.db_table} ranked "
+            "ON ranked.area_id = area.id AND ranked.edition_id = %s",
+            [edition.pk or 0],
         )
         rows = cursor.fetchall()
         cursor.execute(f"SELECT area_id, parent_id FROM {AreaLink._meta.db_table}")
         link_rows = cursor.fetchall()
-    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 5
-    ids, codes, parent_ids, type_ids, deciles = columns
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 6
+    ids, codes, parent_ids, type_ids, deciles, ranked = columns
     code_of = dict(zip(ids, codes, strict=True))
     type_names = dict(AreaType.objects.values_list("id", "code"))
     linked: dict[str, tuple[str, ...]] = {}
@@ -196,13 +233,19 @@ def _geography_build() -> Geography:
         parent=dict(zip(codes, [code_of.get(item) for item in parent_ids], strict=True)),
         imd_decile={code: int(item) for code, item in zip(codes, deciles, strict=True) if item},
         links=linked,
+        deprivation=edition.name,
+        ranked=frozenset(code for code, item in zip(codes, ranked, strict=True) if item),
     )
     type_of = dict(zip(ids, type_ids, strict=True))
     pairs = [(area, parent, kind) for area, parent, kind in zip(ids, parent_ids, type_ids, strict=True)
              if parent is not None]  # fmt: skip
     pairs += [(area, parent, type_of[area]) for area, parent in link_rows]
     parents = pd.DataFrame(pairs, columns=["area_id", "parent_id", "child_type"], dtype="int64")
-    return Geography(arrays=tree.arrays, parents=parents.drop_duplicates(["area_id", "parent_id"]))
+    return Geography(
+        arrays=tree.arrays,
+        parents=parents.drop_duplicates(["area_id", "parent_id"]),
+        small_areas=edition.small_areas,
+    )
 
 
 def area_parents() -> pd.DataFrame:

@@ -3,7 +3,8 @@
 docs/design.md §4.4: each indicator × period is summed to every ancestor of its small areas whose
 small areas are *all* in the extract; an ancestor that is only partly covered is skipped and
 reported. For each computed area the cells are the headline (Persons), Male and Female, the
-national IMD 2019 quintiles and deciles (from each small area's decile) and the extract's
+national deprivation quintiles and deciles of the system's edition (from each small
+area's decile) and the extract's
 ethnic groups. docs/methods.md §0: numerators and denominators are summed within each group before
 any statistic is computed, so this step only adds up; ``ingest.compute`` does the statistics.
 
@@ -38,15 +39,14 @@ import numpy as np
 import pandas as pd
 
 from indicators.area_types import SMALL_AREA_TYPES
-from ingest.schema import (
-    ALL_AGES,
-    DECILE_TYPE,
-    ESP2013_AGE_BANDS,
-    ETHNIC_TYPE,
-    QUINTILE_TYPE,
+from indicators.vocabulary import (
+    DEFAULT_DEPRIVATION,
     decile_label,
+    decile_type,
     quintile_label,
+    quintile_type,
 )
+from ingest.schema import ALL_AGES, ESP2013_AGE_BANDS, ETHNIC_TYPE
 
 PERSONS, MALE, FEMALE = "Persons", "Male", "Female"
 
@@ -110,13 +110,17 @@ class AreaTree:
     """The area registry as the roll-up needs it; the caller builds it from the database.
 
     ``area_type`` names every area (its keys are the tree's areas); ``parent`` maps an area to
-    its parent's code (absent or None at the root); ``imd_decile`` holds the national IMD 2019
-    decile (1 = most deprived) of the small areas that have one.
+    its parent's code (absent or None at the root); ``imd_decile`` holds the national decile
+    (1 = most deprived) in the deprivation edition ``deprivation`` of the small areas that
+    have one, and the breakdowns are labelled with that edition's category types.
     """
 
     area_type: Mapping[str, str]
     parent: Mapping[str, str | None]
     imd_decile: Mapping[str, int] = field(default_factory=dict)
+    deprivation: str = DEFAULT_DEPRIVATION
+    # The small areas of the edition's vintage (with or without a decile); None: those with one.
+    ranked: frozenset[str] | None = None
     # Further parents in other hierarchies (area code → parent codes): an LSOA's district.
     links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -125,6 +129,7 @@ class AreaTree:
         cls,
         records: Iterable[tuple[str, str | None, str, int | None]],
         links: Iterable[tuple[str, str]] = (),
+        deprivation: str = DEFAULT_DEPRIVATION,
     ) -> AreaTree:
         """From (code, parent code, area type, IMD decile) tuples, e.g. a ``values_list``,
         and (code, further parent code) pairs."""
@@ -137,7 +142,8 @@ class AreaTree:
         linked: dict[str, tuple[str, ...]] = {}
         for code, parent_code in links:
             linked[code] = (*linked.get(code, ()), parent_code)
-        return cls(area_type=area_type, parent=parent, imd_decile=deciles, links=linked)
+        return cls(area_type=area_type, parent=parent, imd_decile=deciles, links=linked,
+                   deprivation=deprivation)  # fmt: skip
 
     @cached_property
     def arrays(self) -> TreeArrays:
@@ -165,12 +171,14 @@ class TreeArrays:
     type_names: np.ndarray
     type_code: np.ndarray
     decile: np.ndarray  # 0 when unknown
+    ranked: np.ndarray  # in the deprivation edition's small-area vintage
     ancestors: np.ndarray  # (areas × depth): every hierarchy's, nearest first, padded with -1
     has_children: np.ndarray
     # Areas with the same ancestors share a signature; small areas are summed per signature
     # first, then each sum goes once to each of the signature's ancestors.
     signature: np.ndarray  # per area
     signature_ancestors: np.ndarray  # (signatures × depth), padded with -1
+    deprivation: str = DEFAULT_DEPRIVATION  # the edition of ``decile``
 
     @classmethod
     def from_tree(cls, tree: AreaTree) -> TreeArrays:
@@ -202,10 +210,12 @@ class TreeArrays:
             type_names=np.asarray(type_names, dtype=object),
             type_code=type_code.astype(np.int64),
             decile=decile,
+            ranked=decile > 0 if tree.ranked is None else codes.isin(list(tree.ranked)),
             ancestors=ancestors,
             has_children=np.bincount(up, minlength=len(codes)) > 0,
             signature=signature,
             signature_ancestors=signatures,
+            deprivation=tree.deprivation,
         )
 
     def descendant_counts(self, type_code: int) -> np.ndarray:
@@ -671,7 +681,15 @@ def _cells(sums: AreaSums, rows: CodedRows, periods: IndicatorPeriods, tree: Tre
             "area_code": tree.codes.to_numpy()[area],
             "sex": np.where(family == SEX, np.where(category == 1, MALE, FEMALE), PERSONS),
             "age": periods.default_age[ip],
-            "category_type": np.array(["", "", QUINTILE_TYPE, DECILE_TYPE, ETHNIC_TYPE])[family],
+            "category_type": np.array(
+                [
+                    "",
+                    "",
+                    quintile_type(tree.deprivation),
+                    decile_type(tree.deprivation),
+                    ETHNIC_TYPE,
+                ]
+            )[family],  # fmt: skip
             "category": _category_labels(family, category, rows.ethnic_names),
             "numerator": _sum(ids, sums.numerator[index], n),
             "denominator": _sum(ids, sums.denominator[index], n),

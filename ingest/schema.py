@@ -6,6 +6,14 @@ values frame as observations. Every frame keeps ``source_row`` (the row number i
 an analyst would count it: the header is row 1) so errors can point at the file.
 """
 
+from indicators.vocabulary import (  # noqa: F401 (quintile_label, decile_label: one home)
+    DEFAULT_DEPRIVATION,
+    decile_label,
+    decile_type,
+    quintile_label,
+    quintile_type,
+)
+
 # Kind A, after parsing and validation: one row per observation.
 VALUES_COLUMNS = [
     "source_row",
@@ -49,18 +57,8 @@ ESP2013_AGE_BANDS = [
 ]  # fmt: skip
 ALL_AGES = "All ages"
 
-QUINTILE_TYPE = "IMD 2019 quintile (national)"
-DECILE_TYPE = "IMD 2019 decile (national)"
+# The shipped edition's category types; an extract is broken down by the system's edition
+# (``DeprivationEdition``), whose names ``indicators.vocabulary`` builds.
+QUINTILE_TYPE = quintile_type(DEFAULT_DEPRIVATION)
+DECILE_TYPE = decile_type(DEFAULT_DEPRIVATION)
 ETHNIC_TYPE = "Ethnic group"
-
-
-def quintile_label(quintile: int) -> str:
-    return {1: "Quintile 1 (most deprived)", 5: "Quintile 5 (least deprived)"}.get(
-        quintile, f"Quintile {quintile}"
-    )
-
-
-def decile_label(decile: int) -> str:
-    return {1: "Decile 1 (most deprived)", 10: "Decile 10 (least deprived)"}.get(
-        decile, f"Decile {decile}"
-    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 
 from indicators.exports import safe_text
+from indicators.vocabulary import deprivation_edition_of
 from reporting.selectors import IndicatorStatus
 
 NHS_BLUE = "#005eb8"
@@ -361,10 +362,12 @@ def _phase(point: dict) -> tuple[str, str]:
 
 
 def inequality_table(status: IndicatorStatus, *, headline: str, benchmark: str) -> Table:
+    editions = {deprivation_edition_of(summary.category_type) for summary in status.inequalities}
+    deprivation = " / ".join(sorted(edition for edition in editions if edition)) or "deprivation"
     return Table(
         caption=(
             f"{status.indicator.name}: inequality between the most and least deprived "
-            f"national IMD 2019 quintiles in {headline}"
+            f"national {deprivation} quintiles in {headline}"
         ),
         headers=[
             "Period", "Gap (Q1 − Q5)", "Ratio (Q1 ÷ Q5)", "SII", "SII lower 95% limit",

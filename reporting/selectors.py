@@ -53,9 +53,7 @@ from indicators.statistics.spc import (
     assurance_icon,
 )
 from indicators.statistics.target_gap import TargetGap
-from indicators.system import system_current
-
-QUINTILE_CATEGORY_TYPE = "IMD 2019 quintile (national)"
+from indicators.system import deprivation_current, system_current
 
 DIRECTIONS = {
     "improving": "Improving",
@@ -451,7 +449,7 @@ def indicator_statuses(
                 indicator_id__in=ids,
                 area_id=headline_id,
                 sex=Sex.PERSONS,
-                category_type=QUINTILE_CATEGORY_TYPE,
+                category_type=deprivation_current().quintile_type,
                 basis=analytics_basis(protect),
                 **period_filter,
             )  # fmt: skip

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from hypothesis import settings as hypothesis_settings
 
 from indicators.models import Area, AreaType, Domain, Indicator, Partner, System
+from tests.geography import rank
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -111,8 +112,9 @@ def geography(db):
         code="E06000023", name="Bristol, City of", area_type=types["local_authority"], parent=icb
     )
     lsoas = [
-        Area.objects.create(
-            code=code, name=name, area_type=types["lsoa"], parent=bristol, imd2019_decile=decile
+        rank(
+            Area.objects.create(code=code, name=name, area_type=types["lsoa"], parent=bristol),
+            decile,
         )
         for code, name, decile in [
             ("E01014485", "Bristol 023A", 4),

@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from indicators.areas_import import areas_import
 from indicators.comparator_groups import area_profiles_read, neighbours_group_build
 from indicators.models import Area, AreaType, ComparatorGroup
-from indicators.services import areas_import
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BNSSG = "E54000039"

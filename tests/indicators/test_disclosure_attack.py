@@ -19,6 +19,7 @@ from django.core.management import call_command
 from indicators.models import Area, AreaType, Indicator, Observation
 from indicators.statistics.intervals import wilson_interval
 from ingest.services import extract_create, extract_process
+from tests.geography import rank
 from tests.indicators import disclosure_attack as attack
 from tests.indicators.disclosure_attack import COUNT, REST, Group, IndicatorInfo
 
@@ -287,8 +288,8 @@ def hard_scenario(framework, geography):
     }
     for code, (parent, decile, _, _) in LSOAS.items():
         if code.startswith("E019"):
-            Area.objects.create(code=code, name=f"LSOA {code}", area_type=types["lsoa"],
-                                parent=localities[parent], imd2019_decile=decile)  # fmt: skip
+            rank(Area.objects.create(code=code, name=f"LSOA {code}", area_type=types["lsoa"],
+                                     parent=localities[parent]), decile)  # fmt: skip
     domain = framework["smoking"].domain
     common = {"domain": domain, "definition": "Scenario.", "status": "published",
               "polarity": "lower_better", "frequency": "annual"}  # fmt: skip

@@ -6,7 +6,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from indicators.models import Area, AreaType, Extract, Indicator, Observation, Period, Target
+from indicators.models import (
+    Area,
+    AreaDeprivation,
+    AreaType,
+    Extract,
+    Indicator,
+    Observation,
+    Period,
+    Target,
+)
 
 
 @pytest.fixture
@@ -86,10 +95,10 @@ def test_proxy_indicator_must_say_why(framework):
 
 
 def test_imd_decile_must_be_1_to_10(geography):
-    lsoa = geography["lsoas"][0]
+    ranked = AreaDeprivation.objects.get(area=geography["lsoas"][0])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Area.objects.filter(pk=lsoa.pk).update(imd2019_decile=11)
-    assert lsoa.imd2019_quintile == 2  # decile 4 → quintile 2
+        AreaDeprivation.objects.filter(pk=ranked.pk).update(decile=11)
+    assert ranked.quintile == 2  # decile 4 → quintile 2
 
 
 def test_area_cannot_be_its_own_ancestor(geography):

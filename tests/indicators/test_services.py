@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from indicators.models import Area, Domain, Indicator, Partner
-from indicators.services import ImportFailed, areas_import, registry_import
+from indicators.areas_import import areas_import
+from indicators.models import Area, AreaDeprivation, DeprivationEdition, Domain, Indicator, Partner
+from indicators.services import ImportFailed, registry_import
 from tests.conftest import FIXTURES
 
 DOMAINS = "code,name,reporting_question,lead_forum,order\nOVR,Longer lives,Are people living longer?,ICP,1\n"
@@ -119,7 +120,7 @@ def test_byte_order_mark_is_accepted(db, tmp_path):
 
 # --- Areas ---------------------------------------------------------------------------------
 
-AREAS_HEADER = "code,name,area_type,parent_code,imd2019_decile,population\n"
+AREAS_HEADER = "code,name,area_type,parent_code,imd_decile,population\n"
 
 
 def test_demo_geography_imports_all_of_england_in_two_hierarchies(db):
@@ -143,8 +144,10 @@ def test_demo_geography_imports_all_of_england_in_two_hierarchies(db):
     bristol = Area.objects.get(code="E06000023")
     assert (bristol.parent.code, bristol.parent.area_type.code) == ("E12000009", "ons_region")
     assert set(bristol.links.values_list("parent__code", flat=True)) == {"E38000222", "E54000039"}
-    assert lsoa.imd2019_decile == 2
-    assert Area.objects.filter(area_type__code="lsoa", imd2019_decile__isnull=True).count() == 0
+    ranked = AreaDeprivation.objects.filter(edition__name="IMD 2019")
+    assert ranked.get(area=lsoa).decile == 2
+    assert ranked.filter(area__area_type__code="lsoa", decile__isnull=False).count() == 32_844
+    assert DeprivationEdition.objects.get().small_areas == "LSOA 2011"
     assert Area.objects.get(code="SGL").linked_children.count() == 165
     # A two-tier county: its districts, and their LSOAs in each district.
     county = Area.objects.filter(area_type__code="local_authority", children__isnull=False)
@@ -205,7 +208,7 @@ def test_changes_to_an_area_are_reported(db):
     [
         ("E1,Somewhere,lsoa,E404,3,\n", "Line 3: parent 'E404' of area E1 is neither in the file nor in the registry."),
         ("E1,Somewhere,hamlet,E92000001,,\n", "Line 3: area type 'hamlet' is not known"),
-        ("E1,Somewhere,lsoa,E92000001,11,\n", "Line 3: imd2019_decile '11' must be a whole number 1–10."),
+        ("E1,Somewhere,lsoa,E92000001,11,\n", "Line 3: imd_decile '11' must be a whole number 1–10."),
         ("E1,Somewhere,lsoa,E92000001,,many\n", "Line 3: population 'many' is not a whole number."),
         ("E1,Somewhere,lsoa,E1,,\n", "Line 3: area E1 names itself as its parent."),
         ("E1,A,locality,E2,,\nE2,B,locality,E1,,\n", "Line 3: areas form a cycle: E1 → E2 → E1."),

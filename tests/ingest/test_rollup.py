@@ -443,7 +443,7 @@ def fixture_tree() -> AreaTree:
     with open(FIXTURES / "areas.csv", newline="") as file:
         rows = list(csv.DictReader(file))
     return AreaTree.from_records(
-        ((row["code"], row["parent_code"], row["area_type"], row["imd2019_decile"] or None)
+        ((row["code"], row["parent_code"], row["area_type"], row["imd_decile"] or None)
          for row in rows),
         links=[(row["code"], other) for row in rows for other in row["also_in"].split("|")
                if other],

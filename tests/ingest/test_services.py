@@ -218,7 +218,8 @@ def test_fingertips_next_healthdata_ingests_the_indicators_we_track(db):
     few (matched by their Fingertips ids)."""
     import io as io_module
 
-    from indicators.services import areas_import, registry_import
+    from indicators.areas_import import areas_import
+    from indicators.services import registry_import
     from tests.conftest import FIXTURES
 
     registry_import(

@@ -21,6 +21,7 @@ from indicators.models import (
 )
 from ingest.services import extract_create, extract_process
 from tests.conftest import make_user
+from tests.geography import rank
 
 DEMO_TRACES = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "E54000039",
                "E38000222", "Healthier Together"]  # fmt: skip
@@ -53,8 +54,8 @@ def devon_geography():
     types = {area_type.code: area_type for area_type in AreaType.objects.all()}
 
     def area(code, name, kind, parent=None, decile=None):
-        return Area.objects.create(code=code, name=name, area_type=types[kind], parent=parent,
-                                   imd2019_decile=decile)  # fmt: skip
+        created = Area.objects.create(code=code, name=name, area_type=types[kind], parent=parent)
+        return created if decile is None else rank(created, decile)
 
     england = area("E92000001", "England", "england")
     region = area("E40000006", "South West", "region", england)
