@@ -1030,6 +1030,11 @@ class InequalitySummary(models.Model):
             f"Inequality {self.indicator_id} {self.area_id} {self.period_id} {self.category_type}"
         )
 
+    @property
+    def deprivation_edition(self) -> str | None:
+        """The edition the quintiles were computed with, e.g. "IMD 2019"."""
+        return vocabulary.deprivation_edition_of(self.category_type)
+
 
 class CommentaryRevision(models.Model):
     """Every save of a narrative, as it stood after that save: who, when, the three parts and

@@ -289,6 +289,10 @@ def _system_write(config: SystemConfig) -> str:
     }  # fmt: skip
     if config.deprivation is not None:
         wanted["deprivation_edition_id"] = config.deprivation.pk
+    elif created:  # the edition in use is then written down, for the admin to show
+        wanted["deprivation_edition_id"] = (
+            DeprivationEdition.objects.values_list("pk", flat=True).first()
+        )
     if not created and all(getattr(system, key) == value for key, value in wanted.items()):
         return f"System {config.short_name}: unchanged"
     for key, value in wanted.items():

@@ -112,8 +112,8 @@ FINGERPRINT_SQL = """
                       FROM indicators_areadeprivation WHERE edition_id = %s))
     FROM indicators_area
 """
-TREE_FIELDS = ("parent", "type_code", "decile", "ranked", "ancestors", "has_children",
-               "signature", "signature_ancestors")  # fmt: skip
+TREE_FIELDS = ("parent", "type_code", "decile", "ancestors", "has_children", "signature",
+               "signature_ancestors")  # fmt: skip
 
 
 def geography_fingerprint(edition: DeprivationEdition) -> str | None:
@@ -135,24 +135,14 @@ class Geography:
     arrays: TreeArrays
     parents: pd.DataFrame  # area_id, parent_id, child_type
     small_areas: str = DEFAULT_SMALL_AREAS  # the vintage the edition ranks
+    # LSOAs of another vintage than the edition's (say LSOA 2011 codes once LSOA 2021 is
+    # loaded): left out of the tree, so they neither roll up nor count towards a parent's
+    # coverage, and named in validation's message when an extract uses one.
+    outside_vintage: frozenset[str] = frozenset()
 
     @property
     def codes(self) -> list[str]:
         return self.arrays.codes.tolist()
-
-    @property
-    def outside_vintage(self) -> frozenset[str]:
-        """Small areas of the ranked type that the edition's vintage does not hold (say LSOA
-        2011 codes after LSOA 2021 was loaded): extracts may not use them. Empty when no
-        edition is loaded."""
-        arrays = self.arrays
-        if not arrays.ranked.any():
-            return frozenset()
-        names = list(arrays.type_names)
-        if DEPRIVATION_AREA_TYPE not in names:
-            return frozenset()
-        of_type = arrays.type_code == names.index(DEPRIVATION_AREA_TYPE)
-        return frozenset(arrays.codes[of_type & ~arrays.ranked])
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,6 +152,7 @@ class Geography:
             codes=np.asarray(self.arrays.codes, dtype=str),
             type_names=np.asarray(self.arrays.type_names, dtype=str),
             edition=np.asarray([self.arrays.deprivation, self.small_areas], dtype=str),
+            outside_vintage=np.asarray(sorted(self.outside_vintage), dtype=str),
             **{name: getattr(self.arrays, name) for name in TREE_FIELDS},
             **{f"parents_{name}": self.parents[name].to_numpy() for name in self.parents},
         )
@@ -180,7 +171,8 @@ class Geography:
             parents = pd.DataFrame(
                 {name: saved[f"parents_{name}"] for name in ("area_id", "parent_id", "child_type")}
             )
-        return cls(arrays=arrays, parents=parents, small_areas=small_areas)
+            outside = frozenset(saved["outside_vintage"].tolist())
+        return cls(arrays=arrays, parents=parents, small_areas=small_areas, outside_vintage=outside)
 
 
 def geography() -> Geography:
@@ -220,10 +212,19 @@ def _geography_build(edition: DeprivationEdition) -> Geography:
         rows = cursor.fetchall()
         cursor.execute(f"SELECT area_id, parent_id FROM {AreaLink._meta.db_table}")
         link_rows = cursor.fetchall()
-    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 6
-    ids, codes, parent_ids, type_ids, deciles, ranked = columns
-    code_of = dict(zip(ids, codes, strict=True))
     type_names = dict(AreaType.objects.values_list("id", "code"))
+    outside_vintage: frozenset[str] = frozenset()
+    if any(row[5] for row in rows):  # the edition has small areas: others are another vintage
+        outside = [
+            row for row in rows if not row[5] and type_names[row[3]] == DEPRIVATION_AREA_TYPE
+        ]
+        outside_vintage = frozenset(row[1] for row in outside)
+        left_out = {row[0] for row in outside}
+        rows = [row for row in rows if row[0] not in left_out]
+        link_rows = [link for link in link_rows if link[0] not in left_out]
+    columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * 6
+    ids, codes, parent_ids, type_ids, deciles, _ = columns
+    code_of = dict(zip(ids, codes, strict=True))
     linked: dict[str, tuple[str, ...]] = {}
     for area_id, parent_id in link_rows:
         code = code_of[area_id]
@@ -234,7 +235,6 @@ def _geography_build(edition: DeprivationEdition) -> Geography:
         imd_decile={code: int(item) for code, item in zip(codes, deciles, strict=True) if item},
         links=linked,
         deprivation=edition.name,
-        ranked=frozenset(code for code, item in zip(codes, ranked, strict=True) if item),
     )
     type_of = dict(zip(ids, type_ids, strict=True))
     pairs = [(area, parent, kind) for area, parent, kind in zip(ids, parent_ids, type_ids, strict=True)
@@ -245,6 +245,7 @@ def _geography_build(edition: DeprivationEdition) -> Geography:
         arrays=tree.arrays,
         parents=parents.drop_duplicates(["area_id", "parent_id"]),
         small_areas=edition.small_areas,
+        outside_vintage=outside_vintage,
     )
 
 

@@ -119,8 +119,6 @@ class AreaTree:
     parent: Mapping[str, str | None]
     imd_decile: Mapping[str, int] = field(default_factory=dict)
     deprivation: str = DEFAULT_DEPRIVATION
-    # The small areas of the edition's vintage (with or without a decile); None: those with one.
-    ranked: frozenset[str] | None = None
     # Further parents in other hierarchies (area code → parent codes): an LSOA's district.
     links: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -171,7 +169,6 @@ class TreeArrays:
     type_names: np.ndarray
     type_code: np.ndarray
     decile: np.ndarray  # 0 when unknown
-    ranked: np.ndarray  # in the deprivation edition's small-area vintage
     ancestors: np.ndarray  # (areas × depth): every hierarchy's, nearest first, padded with -1
     has_children: np.ndarray
     # Areas with the same ancestors share a signature; small areas are summed per signature
@@ -210,7 +207,6 @@ class TreeArrays:
             type_names=np.asarray(type_names, dtype=object),
             type_code=type_code.astype(np.int64),
             decile=decile,
-            ranked=decile > 0 if tree.ranked is None else codes.isin(list(tree.ranked)),
             ancestors=ancestors,
             has_children=np.bincount(up, minlength=len(codes)) > 0,
             signature=signature,

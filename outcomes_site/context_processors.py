@@ -4,7 +4,7 @@ from django.db.models import Max
 from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Extract, ExtractStatus
 from indicators.selectors import protects
-from indicators.system import system_current
+from indicators.system import deprivation_current, system_current
 
 
 def data_status(request):
@@ -31,6 +31,6 @@ def data_status(request):
 
 
 def system(request):
-    """The configured system (its names, headline and benchmark areas) for every template;
-    read when a template first uses it, once per request."""
-    return {"system": system_current}
+    """The configured system (its names, headline and benchmark areas) and its deprivation
+    edition for every template; read when a template first uses them, once per request."""
+    return {"system": system_current, "deprivation": deprivation_current}

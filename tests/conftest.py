@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from hypothesis import settings as hypothesis_settings
 
 from indicators.models import Area, AreaType, Domain, Indicator, Partner, System
-from tests.geography import rank
+from tests.geography import edition_named, rank
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -124,7 +124,7 @@ def geography(db):
     # The configured system the pages speak for (as ``load_demo`` configures it).
     system = System.objects.create(
         name="Bristol, North Somerset and South Gloucestershire", short_name="BNSSG",
-        headline_area=icb, benchmark_area=england,
+        headline_area=icb, benchmark_area=england, deprivation_edition=edition_named(),
     )  # fmt: skip
     return {
         "england": england, "region": region, "icb": icb, "bristol": bristol, "lsoas": lsoas,
