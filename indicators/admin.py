@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from indicators.models import (
     Area,
+    AreaAlias,
     AreaDeprivation,
     AreaType,
     AuditEvent,
@@ -112,6 +113,13 @@ class AreaDeprivationInline(admin.TabularInline):
     extra = 0
 
 
+class AreaAliasInline(admin.TabularInline):
+    """The area's other codes: ODS codes and newer ONS codes (``import_areas`` writes them)."""
+
+    model = AreaAlias
+    extra = 0
+
+
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "area_type", "parent", "population"]
@@ -119,7 +127,7 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["area_type", "parent"]
-    inlines = [AreaDeprivationInline]
+    inlines = [AreaAliasInline, AreaDeprivationInline]
 
 
 @admin.register(DeprivationEdition)

@@ -14,6 +14,7 @@ from django.db import transaction
 from indicators import audit
 from indicators.models import (
     Area,
+    AreaAlias,
     AreaDeprivation,
     AreaLink,
     AreaType,
@@ -38,6 +39,9 @@ def areas_import(
     parent replaces the area's earlier link to a parent of the same area type, and other
     links are kept. Written in bulk, so all of England's LSOAs load in seconds; one audit
     event records the import.
+
+    The optional ``aliases`` column lists the area's other codes, separated by ``|``: its ODS
+    code, or a newer ONS code a boundary file uses (``AreaAlias``).
 
     The file's small areas (LSOAs, and any area given an ``imd_decile``) are written as the
     small areas of the deprivation edition ``deprivation`` (default: the system's), created
@@ -91,6 +95,9 @@ def areas_import(
                 "small": row["area_type"] == DEPRIVATION_AREA_TYPE or bool(decile),
                 "population": int(population) if population else None,
                 "also_in": [other for other in also_in if other != code],
+                "aliases": [
+                    part.strip() for part in row.get("aliases", "").split("|") if part.strip()
+                ],  # fmt: skip
             },
         )
 
@@ -110,11 +117,12 @@ def areas_import(
                     "nor in the registry."
                 )
     errors += _cycle_errors(parsed, parent_of)
+    errors += _alias_errors(parsed, parent_of)
     if errors:
         raise ImportFailed(errors)
     with transaction.atomic():
         report = _areas_write(parsed, area_types)
-        ranked = _deprivation_write(parsed, edition)
+        ranked = _deprivation_write(parsed, edition) | _aliases_write(parsed)
         report.changed += [code for code in report.unchanged if code in ranked]
         report.unchanged = [code for code in report.unchanged if code not in ranked]
         if report.created or report.changed:
@@ -313,3 +321,34 @@ def _cycle_errors(parsed: dict, parent_of: dict[str, str | None]) -> list[str]:
                 path.append(parent)
                 stack.append((parent, iter(graph.get(parent, ()))))
     return errors
+
+
+def _alias_errors(parsed: dict, parent_of: dict[str, str | None]) -> list[str]:
+    """An alias may not be an area's own code, nor another area's alias; an area's code may
+    not be an alias already."""
+    errors, owner = [], dict(AreaAlias.objects.values_list("code", "area__code"))
+    for code, (line, values) in parsed.items():
+        if code in owner:
+            errors.append(f"Line {line}: area code {code} is already an alias of {owner[code]}.")
+        for alias in values["aliases"]:
+            if alias in parent_of:
+                errors.append(f"Line {line}: alias {alias!r} of area {code} is an area's own code.")
+            elif owner.setdefault(alias, code) != code:
+                errors.append(
+                    f"Line {line}: alias {alias!r} of area {code} already names area {owner[alias]}."
+                )
+    return errors
+
+
+def _aliases_write(parsed: dict[str, tuple[int, dict]]) -> set[str]:
+    """Add the file's aliases (kept when a later file leaves them out); the codes of the
+    areas given a new one."""
+    listed = {alias: code for code, (_, values) in parsed.items() for alias in values["aliases"]}
+    if not listed:
+        return set()
+    held = set(AreaAlias.objects.filter(code__in=list(listed)).values_list("code", flat=True))
+    ids = dict(Area.objects.filter(code__in=set(listed.values())).values_list("code", "id"))
+    fresh = [AreaAlias(code=alias, area_id=ids[code])
+             for alias, code in listed.items() if alias not in held]  # fmt: skip
+    AreaAlias.objects.bulk_create(fresh, batch_size=5000)
+    return {listed[alias.code] for alias in fresh}

@@ -271,6 +271,23 @@ class Area(models.Model):
             ancestor = ancestor.parent
 
 
+class AreaAlias(models.Model):
+    """Another code for an area: its ODS code (QUY for an ICB, 15C for a sub-ICB location),
+    or a newer ONS code that a boundary file or extract uses for the same area (DOMAIN's
+    code-vintage trap: Surrey Heartlands ICB is E54000052 in Fingertips, E54000063 in the
+    2023 boundaries). Extracts, system files and the map read an alias as its area."""
+
+    code = models.CharField(max_length=20, unique=True)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "area aliases"
+
+    def __str__(self):
+        return f"{self.code} → {self.area_id}"
+
+
 class DeprivationEdition(models.Model):
     """An edition of the national deprivation index on the small-area vintage it ranks: IMD
     2019 on LSOA 2011 (shipped), IMD 2025 on LSOA 2021 (loaded by an analyst who has it).

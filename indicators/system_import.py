@@ -19,6 +19,7 @@ from django.db import transaction
 from indicators.models import (
     SYSTEM_PK,
     Area,
+    AreaAlias,
     ComparatorGroup,
     ComparatorGroupMember,
     ComparatorKind,
@@ -174,12 +175,19 @@ def _checked_table(table: dict, keys: dict, where: str, errors: list[str]) -> di
 
 
 def _areas_named(system: dict, groups: list[dict]) -> dict[str, Area]:
-    """Every area the file names, by code, in one query."""
+    """Every area the file names, by its code or an alias (an ICB's ODS code, say), in two
+    queries."""
     codes = {system.get("headline_area"), system.get("benchmark_area", ENGLAND_CODE)}
     for group in groups:
         codes |= {code for code in group.get("members", []) if isinstance(code, str)}
     codes.discard(None)
-    return Area.objects.select_related("area_type").in_bulk(list(codes), field_name="code")
+    areas = Area.objects.select_related("area_type")
+    named = areas.in_bulk(list(codes), field_name="code")
+    for alias in AreaAlias.objects.filter(code__in=list(codes - set(named))).select_related(
+        "area__area_type"
+    ):
+        named[alias.code] = alias.area
+    return named
 
 
 def _area(code: str | None, where: str, areas: dict[str, Area], errors: list[str]):
@@ -237,7 +245,7 @@ def _checked_members(codes: list | None, where: str, areas: dict[str, Area], err
         if not isinstance(code, str):
             errors.append(f"{field}: must be an area code in quotes")
             ok = False
-        elif code in {area.code for area in members}:
+        elif code in areas and areas[code] in members:
             errors.append(f"{field}: {code} is already a member of this group")
             ok = False
         elif code not in areas:
@@ -290,9 +298,9 @@ def _system_write(config: SystemConfig) -> str:
     if config.deprivation is not None:
         wanted["deprivation_edition_id"] = config.deprivation.pk
     elif created:  # the edition in use is then written down, for the admin to show
-        wanted["deprivation_edition_id"] = (
-            DeprivationEdition.objects.values_list("pk", flat=True).first()
-        )
+        wanted["deprivation_edition_id"] = DeprivationEdition.objects.values_list(
+            "pk", flat=True
+        ).first()
     if not created and all(getattr(system, key) == value for key, value in wanted.items()):
         return f"System {config.short_name}: unchanged"
     for key, value in wanted.items():

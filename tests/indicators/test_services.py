@@ -7,7 +7,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from indicators.areas_import import areas_import
-from indicators.models import Area, AreaDeprivation, DeprivationEdition, Domain, Indicator, Partner
+from indicators.models import (
+    Area,
+    AreaAlias,
+    AreaDeprivation,
+    DeprivationEdition,
+    Domain,
+    Indicator,
+    Partner,
+)
 from indicators.services import ImportFailed, registry_import
 from tests.conftest import FIXTURES
 
@@ -148,6 +156,10 @@ def test_demo_geography_imports_all_of_england_in_two_hierarchies(db):
     assert ranked.get(area=lsoa).decile == 2
     assert ranked.filter(area__area_type__code="lsoa", decile__isnull=False).count() == 32_844
     assert DeprivationEdition.objects.get().small_areas == "LSOA 2011"
+    aliases = dict(AreaAlias.objects.values_list("code", "area__code"))
+    assert aliases["QUY"] == "E54000039" and aliases["15C"] == "E38000222"  # ODS codes
+    assert aliases["E54000063"] == "E54000052"  # Surrey Heartlands in the 2023 boundaries
+    assert aliases["E40000014"] == "E40000010"  # North West in the 2024 region boundaries
     assert Area.objects.get(code="SGL").linked_children.count() == 165
     # A two-tier county: its districts, and their LSOAs in each district.
     county = Area.objects.filter(area_type__code="local_authority", children__isnull=False)
