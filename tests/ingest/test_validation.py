@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import ingest.validation as validation
+import ingest.validation.fields as validation  # the period parser is called there
 from ingest.parsing import ExtractRejected, read_table
 from ingest.schema import COUNTS_COLUMNS, ERROR_COLUMNS, VALUES_COLUMNS
 from ingest.validation import (
