@@ -15,15 +15,8 @@ from django.views.decorators.http import require_POST
 
 from indicators.models import ChangePoint, Extract, ExtractKind
 from ingest.change_points import change_point_delete, change_point_save, change_points_rederive
-from ingest.services import (
-    ACTIVE,
-    ExtractRefused,
-    extract_can_rerun,
-    extract_create,
-    extract_is_waiting_for_queue,
-    extract_rerun,
-    extract_revert,
-)
+from ingest.queue import extract_is_waiting_for_queue, extract_resubmit, extract_submit
+from ingest.services import ACTIVE, ExtractRefused, extract_can_rerun, extract_revert
 from ingest.templates_csv import TEMPLATES
 from ingest.writing import RevertRefused
 
@@ -139,7 +132,7 @@ class ExtractAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                extract = extract_create(
+                extract = extract_submit(
                     data=upload.read(), original_name=upload.name, kind=form.cleaned_data["kind"],
                     uploaded_by=request.user, create_areas=form.cleaned_data["create_areas"],
                     skip_unknown_indicators=form.cleaned_data["skip_unknown_indicators"],
@@ -242,7 +235,7 @@ class ExtractAdmin(admin.ModelAdmin):
         self._require(request, "add")
         extract = get_object_or_404(Extract, pk=pk)
         try:
-            extract_rerun(extract=extract)
+            extract_resubmit(extract=extract)
         except RevertRefused as refusal:
             messages.error(request, str(refusal))
         else:

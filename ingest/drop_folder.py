@@ -16,7 +16,8 @@ from pathlib import Path
 from django.conf import settings
 
 from indicators.models import ExtractKind
-from ingest.services import ExtractRefused, extract_create
+from ingest.queue import extract_submit
+from ingest.services import ExtractRefused
 
 logger = logging.getLogger(__name__)
 SETTLE_SECONDS = 2  # a file still being copied in is left for the next scan
@@ -50,7 +51,7 @@ def drop_folder_scan(
             continue
         try:
             data = path.read_bytes()
-            extract_create(data=data, original_name=path.name, kind=guess_kind(data, path.name))
+            extract_submit(data=data, original_name=path.name, kind=guess_kind(data, path.name))
         except (ExtractRefused, OSError) as error:
             message = getattr(error, "message", None) or str(error)
             _move(path, failed)

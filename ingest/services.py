@@ -6,7 +6,7 @@ parse (``parsing``) → validate (``validation``) → roll up and compute, for g
 summaries (``derive``) → write with history (``writing``). Derive comes first so each new row
 is written once, whole; derive and write share one transaction: an extract is applied whole
 or not at all. The Extract row records progress and outcome; the stored file
-and its error report are kept.
+and its error report are kept. Nothing here knows of Celery: ``ingest.queue`` queues extracts.
 """
 
 from __future__ import annotations
@@ -39,9 +39,6 @@ from ingest.writing import RevertRefused, observations_revert
 logger = logging.getLogger(__name__)
 
 ACTIVE = {ExtractStatus.QUEUED, ExtractStatus.VALIDATING, ExtractStatus.PROCESSING}
-# The step of a queued extract whose task could not be handed to the broker (Redis down): the
-# file and the row are kept, and extracts_dispatch_waiting hands it over when Redis is back.
-WAITING_FOR_QUEUE = "Queued: waiting for the task queue"
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 
 
@@ -75,12 +72,16 @@ def extract_create(
     create_areas: bool = False,
     skip_unknown_indicators: bool = False,
     is_synthetic: bool = False,
-    enqueue: bool = True,
+    enqueue: bool = False,
 ) -> Extract:
-    """Store an uploaded file as a queued extract and, after commit, queue its processing.
+    """Store an uploaded file as a queued extract. Queuing it is the delivery layer's
+    (``ingest.queue.extract_submit``); tests and the demo loader process it in place.
 
     Refused (ExtractRefused) when empty, over the size limit, of an unknown kind, or the same
-    bytes as an earlier extract that is queued, processing or applied."""
+    bytes as an earlier extract that is queued, processing or applied. ``enqueue`` is kept
+    only for callers written when this function queued, which pass False."""
+    if enqueue:
+        raise TypeError("extract_create does not queue: call ingest.queue.extract_submit.")
     if kind not in ExtractKind.values:
         raise ExtractRefused(f"Choose the kind of extract: {', '.join(ExtractKind.values)}.")
     if not data:
@@ -130,47 +131,7 @@ def extract_create(
             details={"kind": kind, "bytes": len(data), "checksum": checksum,
                      "original_name": extract.original_name},
         )  # fmt: skip
-        if enqueue:
-            transaction.on_commit(lambda: _enqueue(extract.pk))
     return extract
-
-
-def _enqueue(extract_id: int) -> bool:
-    """Hand the extract to the task queue. If the broker does not answer, the upload is not
-    lost: the extract stays queued, marked as waiting, and is dispatched when the broker is
-    back (by the worker on start and by a periodic task). Returns whether it was handed over."""
-    from ingest.tasks import process_extract
-
-    try:
-        process_extract.delay(extract_id)
-    except Exception:  # kombu/redis raise several types; whichever it is, keep the upload
-        logger.warning("Extract %s kept as queued: the task queue is not answering", extract_id,
-                       exc_info=True)  # fmt: skip
-        Extract.objects.filter(pk=extract_id, status=ExtractStatus.QUEUED).update(
-            step=WAITING_FOR_QUEUE
-        )
-        return False
-    return True
-
-
-def extract_is_waiting_for_queue(extract: Extract) -> bool:
-    return extract.status == ExtractStatus.QUEUED and extract.step == WAITING_FOR_QUEUE
-
-
-def extracts_dispatch_waiting() -> list[int]:
-    """Queue every extract that arrived while the broker was down. Idempotent: each extract is
-    claimed with a conditional update first, so two callers never dispatch the same one."""
-    dispatched = []
-    waiting = Extract.objects.filter(status=ExtractStatus.QUEUED, step=WAITING_FOR_QUEUE)
-    for extract_id in waiting.order_by("pk").values_list("pk", flat=True):
-        claimed = Extract.objects.filter(
-            pk=extract_id, status=ExtractStatus.QUEUED, step=WAITING_FOR_QUEUE
-        ).update(step="Queued")
-        if claimed and _enqueue(extract_id):
-            dispatched.append(extract_id)
-    if dispatched:
-        logger.info("Dispatched extracts that waited for the task queue: %s", dispatched)
-    return dispatched
 
 
 # --- Running the pipeline --------------------------------------------------------------------
@@ -400,7 +361,8 @@ def extract_can_rerun(extract: Extract) -> bool:
 
 
 def extract_rerun(*, extract: Extract) -> Extract:
-    """Queue a failed or interrupted extract again (after fixing the registry, say)."""
+    """Mark a failed or interrupted extract queued again (after fixing the registry, say);
+    ``ingest.queue.extract_resubmit`` also queues it."""
     if not extract_can_rerun(extract):
         raise RevertRefused(
             "Only a failed extract, or one interrupted for more than 15 minutes, can be run again."
@@ -409,5 +371,4 @@ def extract_rerun(*, extract: Extract) -> Extract:
         status=ExtractStatus.QUEUED, progress=0, step="Queued", error_summary=""
     )
     audit.record(action=AuditAction.RERUN, obj=extract, details={"was": extract.status})
-    transaction.on_commit(lambda: _enqueue(extract.pk))
     return Extract.objects.get(pk=extract.pk)

@@ -18,7 +18,7 @@ from django.db import connection
 
 from indicators.models import Extract, Observation
 from ingest.drop_folder import drop_folder_scan
-from ingest.services import WAITING_FOR_QUEUE, extracts_dispatch_waiting
+from ingest.queue import WAITING_FOR_QUEUE, extracts_dispatch_waiting
 from outcomes_site.celery import app
 from tests.conftest import skip_or_fail
 from tests.ingest.test_services import SMOKING_2023, counts_file

@@ -251,7 +251,7 @@ def test_fingertips_next_healthdata_ingests_the_indicators_we_track(db):
 
 
 def test_an_unexpected_error_is_recorded_not_raised(framework, geography, monkeypatch, eager_tasks):
-    from ingest import tasks
+    from ingest import queue
 
     extract = extract_create(
         data=counts_file(SMOKING_2023), original_name="x.csv", kind="counts", enqueue=False
@@ -260,8 +260,8 @@ def test_an_unexpected_error_is_recorded_not_raised(framework, geography, monkey
     def broken(**kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(tasks.services, "extract_process", broken)
-    assert tasks.process_extract.delay(extract.pk).get() == "failed"
+    monkeypatch.setattr(queue.services, "extract_process", broken)
+    assert queue.process_extract.delay(extract.pk).get() == "failed"
     extract.refresh_from_db()
     assert extract.status == "failed"
     assert "unexpected error (ZeroDivisionError)" in extract.error_summary

@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 
 from indicators.models import Extract, Observation, ObservationHistory, SeriesAnalytics
+from ingest.queue import process_extract
 from ingest.services import extract_create, extract_process
-from ingest.tasks import process_extract
 from tests import workers
 from tests.ingest.test_services import SMOKING_2023, counts_file
 from tests.workers import require_postgresql_and_redis

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from indicators.models import Extract, ExtractStatus
 from ingest.drop_folder import guess_kind
+from ingest.queue import extract_submit
 from ingest.services import ACTIVE, ExtractRefused, extract_create, extract_process
 from outcomes_site.celery import app as celery_app
 
@@ -42,11 +43,11 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         # Without a broker the pipeline runs here and now; with one, a worker picks it up.
         in_process = bool(celery_app.conf.task_always_eager)
+        create = extract_create if in_process else extract_submit
         try:
-            extract = extract_create(
+            extract = create(
                 data=data, original_name=path.name, kind=kind or guess_kind(data, path.name),
                 create_areas=create_areas, skip_unknown_indicators=skip_unknown_indicators,
-                enqueue=not in_process,
             )  # fmt: skip
         except ExtractRefused as refusal:
             raise CommandError(refusal.message) from None
