@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ingest",
     "reporting",
     "explorer",
+    "demo",
     "outcomes_site.apps.OutcomesSiteConfig",
 ]
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from demo.extracts import generate_demo_extracts
 from indicators.services import narratives_import, programmes_import, targets_import
-from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
 from outcomes_site.celery import app as celery_app
 from tests.conftest import FIXTURES, make_user, skip_or_fail

@@ -1,4 +1,5 @@
-"""The demo-data generator: file contracts, coverage, realism of the patterns, determinism."""
+"""The demo-data generator for the shipped system: file contracts, coverage, realism of the
+patterns, determinism."""
 
 from datetime import date
 from pathlib import Path
@@ -7,17 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from demo.extracts import GRANULAR_ROW_BUDGET, generate_demo_extracts
+from demo.systems import demo_system_resolve
 from indicators.periods import parse_period_label
 from indicators.statistics.intervals import wilson_interval
 from indicators.statistics.spc import xmr_chart
 from indicators.statistics.standardised import ESP2013, directly_standardised_rate
-from ingest.demo_data import GRANULAR_ROW_BUDGET, generate_demo_extracts
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FRAMEWORK = pd.read_csv(FIXTURES / "demo_framework.csv", dtype=str, keep_default_na=False)
 AREAS = pd.read_csv(FIXTURES / "areas.csv", dtype=str, keep_default_na=False)
 LSOAS = AREAS[(AREAS["area_type"] == "lsoa") & (AREAS["parent_code"] == "E38000222")]  # BNSSG's
-QUINTILE = dict(zip(LSOAS["code"], (LSOAS["imd2019_decile"].astype(int) + 1) // 2, strict=True))
+QUINTILE = dict(zip(LSOAS["code"], (LSOAS["imd_decile"].astype(int) + 1) // 2, strict=True))
 # Each LSOA's council: the local authority among its further parents (docs/geography.md).
 COUNCIL = {
     code: next(part for part in also_in.split("|") if part.startswith("E06"))
@@ -418,3 +420,64 @@ def test_years_and_today_move_the_window(tmp_path):
 def test_unknown_indicator_codes_are_refused(tmp_path):
     with pytest.raises(ValueError, match="XYZ99"):
         generate_demo_extracts(out_dir=tmp_path, indicators=["XYZ99"])
+
+
+# --- another system -------------------------------------------------------------------------
+
+ESSEX = "E54000026"  # Mid and South Essex: 5 sub-ICB locations, no locality file
+ESSEX_OWN_COUNCILS = {"E06000033", "E06000034"}  # Southend-on-Sea and Thurrock
+ESSEX_COUNTY = "E10000012"  # Essex crosses into two other ICBs
+DEMO_TRACES = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "E54000039",
+               "E38000222", "AWP", "UHBW", "NBT", "Sirona", "SWAG"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def essex(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("essex")
+    manifest = generate_demo_extracts(
+        out_dir=out_dir,
+        system=demo_system_resolve(ESSEX),
+        indicators=["OVR02", "OVR03", "CYP05", "INT03", "INT04"],
+        years=3,
+    )
+    return manifest, {path.name: pd.read_csv(path, dtype=str) for path, _ in manifest.extracts}
+
+
+def test_another_icb_gets_data_for_its_own_lsoas(essex):
+    _, files = essex
+    sub_icbs = set(AREAS.loc[AREAS["parent_code"] == ESSEX, "code"])
+    lsoas = set(AREAS.loc[AREAS["parent_code"].isin(sub_icbs), "code"])
+    assert len(sub_icbs) == 5 and len(lsoas) == 705
+    for period, rows in files["counts_CYP05.csv"].groupby("period"):
+        assert set(rows["area_code"]) == lsoas, period
+
+
+def test_another_icb_publishes_its_sub_icbs_as_localities_and_only_its_own_councils(essex):
+    _, files = essex
+    local = files["values_system.csv"]
+    sub_icbs = set(AREAS.loc[AREAS["parent_code"] == ESSEX, "code"])
+    for code, frame in local[local["Category Type"].isna()].groupby("Indicator ID"):
+        assert set(frame["Area Code"]) == {ESSEX} | sub_icbs | ESSEX_OWN_COUNCILS, code
+    assert ESSEX_COUNTY not in set(local["Area Code"])
+    # The sub-ICB locations share the ICB's daily count of delayed discharges (each share
+    # with its own noise, so they add up only roughly).
+    flow = local[(local["Indicator ID"] == "INT03") & (local["Time period"] == "Feb 2026")]
+    values = flow.set_index("Area Code")["Value"].astype(float)
+    assert (values[sorted(sub_icbs)] > 0).all()
+    assert values[sorted(sub_icbs)].sum() == pytest.approx(values[ESSEX], rel=0.1)
+    assert files["values_comparators.csv"]["Area Code"].ne(ESSEX).all()
+
+
+def test_another_icb_has_its_own_targets_and_narratives_naming_nothing_of_the_demo(essex):
+    manifest, files = essex
+    baselines = pd.read_csv(manifest.baselines_targets, dtype=str)
+    assert set(baselines["area_code"]) == {ESSEX}
+    narratives = pd.read_csv(manifest.narratives, dtype=str)
+    assert set(narratives["indicator_code"]) == {"OVR02", "INT03"}
+    assert narratives["what_data_shows"].str.startswith("MSE's value").all()
+    # (The comparators name every ICB, the demo's among them, as any system's would.)
+    own = [path for path, _ in manifest.extracts if path.name != "values_comparators.csv"]
+    own += [manifest.baselines_targets, manifest.narratives]
+    written = [path.read_text() for path in own]
+    for trace in DEMO_TRACES:
+        assert not any(trace in text for text in written), trace

@@ -1,10 +1,14 @@
-"""Load the demo: framework, geography, one user per role, and synthetic data through the real
-pipeline (generated extracts ingested exactly as an analyst's uploads would be).
+"""Load the demo: framework, geography, the system, one user per role, and synthetic data
+through the real pipeline (generated extracts ingested exactly as an analyst's uploads would
+be).
 
-Used by ``make demo``. It refuses to run with DEBUG off, so demo accounts and their
-well-known password can never be created on a production deployment.
+Used by ``make demo``. The system is the shipped one (``fixtures/demo_system.toml``) unless
+``--system`` or ``DEMO_SYSTEM`` names another ICB by its ONS or ODS code, whose system file is
+then written from the shipped geography. It refuses to run with DEBUG off, so demo accounts
+and their well-known password can never be created on a production deployment.
 """
 
+import csv
 import os
 import time
 from pathlib import Path
@@ -16,14 +20,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from indicators.models import Extract, ExtractStatus, Partner, PartnerMembership
+from demo.extracts import generate_demo_extracts
+from demo.systems import DemoSystem, UnknownSystem, demo_system_resolve, demo_system_toml
+from indicators.models import Extract, ExtractStatus, Partner, PartnerMembership, System
 from indicators.services import (
     ImportFailed,
     narratives_import,
     programmes_import,
     targets_import,
 )
-from ingest.demo_data import generate_demo_extracts
 from ingest.services import extract_create, extract_process
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -42,12 +47,28 @@ class Command(BaseCommand):
     help = "Load the demo framework, geography, users and synthetic data (development only)."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--system", default=os.environ.get("DEMO_SYSTEM") or None,
+            help="The ICB whose system to load, by ONS (E54…) or ODS code (default: "
+            "DEMO_SYSTEM, else the shipped demo system)",
+        )  # fmt: skip
         parser.add_argument("--no-data", action="store_true", help="Skip the synthetic data")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--years", type=int, default=5, help="Years of data per indicator")
+        parser.add_argument(
+            "--indicators", help="Comma-separated codes to generate data for (default: all)"
+        )
 
-    def handle(self, *args, no_data=False, seed=2024, **options):
+    def handle(self, *args, system=None, no_data=False, seed=2024, years=5, indicators=None,
+               **options):  # fmt: skip
         if not settings.DEBUG:
             raise CommandError("load_demo creates demo accounts, so it only runs with DEBUG=true.")
+        try:
+            demo = demo_system_resolve(system)
+        except UnknownSystem as error:
+            raise CommandError(f"No demo loaded: {error}.") from None
+        codes = self._indicator_codes(indicators)
+        switching = self._system_switch(demo)
         call_command(
             "import_registry",
             str(FIXTURES / "demo_framework.csv"),
@@ -56,7 +77,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=self.stdout)
-        call_command("import_system", str(FIXTURES / "demo_system.toml"), stdout=self.stdout)
+        self._import_system(demo, replace_groups=switching or not demo.is_default)
         self.stdout.write(
             programmes_import(programmes_file=str(FIXTURES / "demo_programmes.csv")).summary(
                 "Programmes"
@@ -66,8 +87,41 @@ class Command(BaseCommand):
         users = self._create_users(password)
         self._assign_owner(users["owner"])
         if not no_data:
-            self._load_data(seed=seed, author=users["owner"])
-        self._print_logins(password)
+            self._load_data(demo, seed=seed, years=years, indicators=codes, author=users["owner"])
+        self._print_logins(demo, password)
+
+    def _indicator_codes(self, indicators: str | None) -> list[str] | None:
+        if not indicators:
+            return None
+        codes = [code.strip() for code in indicators.split(",") if code.strip()]
+        with (FIXTURES / "demo_framework.csv").open(newline="", encoding="utf-8") as handle:
+            known = {row["code"] for row in csv.DictReader(handle)}
+        unknown = sorted(set(codes) - known)
+        if unknown:
+            raise CommandError(f"No demo loaded: unknown indicator codes {', '.join(unknown)}.")
+        return codes
+
+    def _system_switch(self, demo: DemoSystem) -> bool:
+        """Whether another system is configured. One system's synthetic data at a time:
+        loading another's over it would mix two systems' numbers under one name."""
+        loaded = System.objects.select_related("headline_area").first()
+        if loaded is None or loaded.headline_area.code == demo.icb:
+            return False
+        if Extract.objects.filter(is_synthetic=True).exists():
+            raise CommandError(
+                f"The demo for {loaded.name} is already loaded, so {demo.name}'s was not: "
+                "start from an empty database (delete db.sqlite3) to switch systems."
+            )
+        return True
+
+    def _import_system(self, demo: DemoSystem, *, replace_groups: bool):
+        path = demo.system_file
+        if path is None:
+            path = Path(settings.VAR_DIR) / "demo" / f"system_{demo.icb}.toml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(demo_system_toml(demo), encoding="utf-8")
+            self.stdout.write(f"System file for {demo.name} written to {path}")
+        call_command("import_system", str(path), replace_groups=replace_groups, stdout=self.stdout)
 
     def _create_users(self, password):
         User = get_user_model()
@@ -89,20 +143,25 @@ class Command(BaseCommand):
         PartnerMembership.objects.update_or_create(user=user, defaults={"partner": partner})
         self.stdout.write(f"The demo owner writes narrative for {partner.name}.")
 
-    def _print_logins(self, password):
+    def _print_logins(self, demo: DemoSystem, password):
         self.stdout.write("")
-        self.stdout.write("Demo logins (password from DEMO_PASSWORD, default shown):")
+        self.stdout.write(
+            f"Demo logins for {demo.name} ({demo.short_name}); password from DEMO_PASSWORD, "
+            "default shown:"
+        )
         for username, role, _, description in DEMO_USERS:
             self.stdout.write(f"  {username:<8} / {password}   {role:<8} {description}")
 
-    def _load_data(self, *, seed, author):
+    def _load_data(self, demo: DemoSystem, *, seed, years, indicators, author):
         if Extract.objects.filter(is_synthetic=True, status=ExtractStatus.SUCCEEDED).exists():
             self.stdout.write("Demo data already loaded (delete db.sqlite3 to start again).")
             return
         started = time.monotonic()
-        folder = Path(settings.VAR_DIR) / "demo" / str(seed)
-        self.stdout.write(f"Generating synthetic extracts in {folder} …")
-        manifest = generate_demo_extracts(out_dir=folder, seed=seed)
+        folder = Path(settings.VAR_DIR) / "demo" / demo.icb / str(seed)
+        self.stdout.write(f"Generating synthetic extracts for {demo.name} in {folder} …")
+        manifest = generate_demo_extracts(
+            out_dir=folder, system=demo, seed=seed, years=years, indicators=indicators
+        )
         try:
             # Targets first, so the pipeline derives target comparisons and SPC assurance.
             targets_import(targets_file=str(manifest.baselines_targets))
