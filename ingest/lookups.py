@@ -19,6 +19,7 @@ from django.db.models import Count
 
 from indicators.models import (
     Area,
+    AreaAlias,
     AreaDeprivation,
     AreaLink,
     AreaType,
@@ -29,7 +30,7 @@ from indicators.models import (
 from indicators.system import deprivation_current
 from indicators.vocabulary import DEFAULT_SMALL_AREAS, DEPRIVATION_AREA_TYPE
 from ingest.rollup import AreaTree, IndicatorSpec, TreeArrays
-from ingest.validation import IndicatorInfo, Registry
+from ingest.validation.registry import IndicatorInfo, Registry, SmallAreaVintage
 
 FREQUENCY_PERIOD_KIND = {"monthly": "month", "quarterly": "quarter", "annual": "financial_year"}
 # Fingertips "Area Type" texts for --create-areas.
@@ -74,9 +75,15 @@ def validation_registry(
         )
         for indicator in Indicator.objects.all()
     ]
+    areas = geography()
+    vintage = SmallAreaVintage(
+        name=areas.small_areas, edition=areas.arrays.deprivation, others=areas.outside_vintage
+    )
     return Registry.build(
         infos,
-        geography().codes,
+        areas.codes,
+        aliases=dict(AreaAlias.objects.values_list("code", "area__code")),
+        vintage=vintage,
         create_areas=create_areas,
         skip_unknown_indicators=skip_unknown_indicators,
     )

@@ -7,8 +7,8 @@ errors for codes the registry lacks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,8 @@ class Registry:
     # Fingertips downloads often hold indicators we do not track: with this set, their rows
     # are set aside and counted in a note instead of failing the extract.
     skip_unknown_indicators: bool = False
+    aliases: Mapping[str, str] = field(default_factory=dict)  # other code → the area's code
+    vintage: SmallAreaVintage | None = None
 
     @classmethod
     def build(
@@ -52,6 +54,8 @@ class Registry:
         *,
         create_areas: bool = False,
         skip_unknown_indicators: bool = False,
+        aliases: Mapping[str, str] | None = None,
+        vintage: SmallAreaVintage | None = None,
     ) -> Registry:
         indicators = list(indicators)
         return cls(
@@ -62,6 +66,26 @@ class Registry:
             area_codes=frozenset(area_codes),
             create_areas=create_areas,
             skip_unknown_indicators=skip_unknown_indicators,
+            aliases=dict(aliases or {}),
+            vintage=vintage,
+        )
+
+
+@dataclass(frozen=True)
+class SmallAreaVintage:
+    """The small areas the system's deprivation edition ranks (docs/geography.md), and the
+    LSOAs the registry holds from other vintages, which extracts may not use."""
+
+    name: str  # "LSOA 2021"
+    edition: str  # "IMD 2025"
+    others: frozenset[str] = frozenset()
+
+    def refusal(self, code: str) -> str:
+        return (
+            f"Area code {quoted(code)} is an LSOA of another vintage: this system's small "
+            f"areas are {self.name}, which {self.edition} ranks. Map the extract's LSOA codes to "
+            f"{self.name} first (ONS publishes the lookup), or choose the deprivation edition "
+            "that matches them."
         )
 
 
@@ -153,18 +177,27 @@ def resolve_areas(rows: RowChecker, registry: Registry, *, may_create: bool):
     unknown code whose row gives its Area Name and Area Type). Other unknown codes are
     errors."""
     unknown_codes: set[str] = set()
+    aliased: dict[str, str] = {}
+    vintage = registry.vintage
 
     def look_up(text: str):
         if not text:
             return text, "Area code is empty."
-        if text in registry.area_codes:
-            return text, None
-        if text.upper() in registry.area_codes:
-            return text.upper(), None
+        for code in (text, text.upper()):
+            if code in registry.area_codes:
+                return code, None
+            if code in registry.aliases:
+                aliased[text] = registry.aliases[code]
+                return registry.aliases[code], None
+            if vintage is not None and code in vintage.others:
+                return text, vintage.refusal(code)
         unknown_codes.add(text)
         return text, None  # reported below, once we know whether it can be created
 
     codes = rows.per_distinct("area_code", look_up)
+    if aliased:
+        read_as = ", ".join(f"{alias} as {code}" for alias, code in sorted(aliased.items()))
+        rows.errors.notes.append(f"Area codes read through their aliases: {read_as}.")
     unknown = codes.isin(unknown_codes)
     new_areas = pd.DataFrame(columns=NEW_AREA_COLUMNS)
     if may_create:
@@ -199,7 +232,14 @@ def resolve_areas(rows: RowChecker, registry: Registry, *, may_create: bool):
             unknown,
             lambda i: (
                 f"Area code {quoted(codes[i])} is not a known area. Add it to the areas list "
-                f"first (manage.py import_areas){hint}."
+                f"first (manage.py import_areas){hint}.{_vintage_hint(codes[i], vintage)}"
             ),
         )
     return codes, new_areas
+
+
+def _vintage_hint(code: str, vintage: SmallAreaVintage | None) -> str:
+    """For an unknown LSOA-like code: which vintage the system's small areas are."""
+    if vintage is None or not code.upper().startswith(("E01", "W01")):
+        return ""
+    return f" This system's small areas are {vintage.name} ({vintage.edition})."
