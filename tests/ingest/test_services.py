@@ -2,7 +2,7 @@
 
 import pytest
 
-from indicators.models import Extract, Observation, ObservationHistory
+from indicators.models import AreaAlias, Extract, Observation, ObservationHistory
 from ingest.services import ExtractRefused, extract_create, extract_process, extract_revert
 
 HEADER = "indicator_code,period,area_code,sex,age_band,numerator,denominator\n"
@@ -127,6 +127,19 @@ def test_values_from_a_fingertips_file_are_stored_exactly(framework, geography):
     assert bristol.england_comparison == "Worse"
     icb = Observation.objects.get(area__code="E54000039")
     assert icb.value is None and icb.suppressed and "suppressed" in icb.value_note
+
+
+def test_an_extract_may_name_an_area_by_an_alias(framework, geography):
+    AreaAlias.objects.create(code="QUY", area=geography["icb"])  # the ICB's ODS code
+    data = (
+        b"Indicator ID,Area Code,Sex,Age,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Value note\n"
+        b"PRV01,QUY,Persons,All ages,2023/24,15.1,14.2,16.05,\n"
+        b"PRV01,E92000001,Persons,All ages,2023/24,12.9,12.8,13.0,\n"
+    )
+    extract = run(data, kind="values")
+    assert extract.status == "succeeded", extract.error_summary
+    assert Observation.objects.get(area__code="E54000039").value == 15.1
+    assert "Area codes read through their aliases: QUY as E54000039." in extract.report["notes"]
 
 
 DATA = __import__("pathlib").Path(__file__).parent / "data"
