@@ -25,10 +25,11 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# DEMO_SYSTEM=<an ICB's ONS or ODS code> loads that system's demo instead of the shipped one.
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v0
-	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py load_demo $(if $(DEMO_SYSTEM),--system "$(DEMO_SYSTEM)")
 	@echo ""
 	@echo "Outcomes is starting at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -145,10 +145,8 @@ class Command(BaseCommand):
 
     def _print_logins(self, demo: DemoSystem, password):
         self.stdout.write("")
-        self.stdout.write(
-            f"Demo logins for {demo.name} ({demo.short_name}); password from DEMO_PASSWORD, "
-            "default shown:"
-        )
+        named = demo.name if demo.short_name == demo.name else f"{demo.name} ({demo.short_name})"
+        self.stdout.write(f"Demo logins for {named}; password from DEMO_PASSWORD, default shown:")
         for username, role, _, description in DEMO_USERS:
             self.stdout.write(f"  {username:<8} / {password}   {role:<8} {description}")
 
