@@ -108,7 +108,9 @@ def compare_areas_figure(
     comparison with England; England and the parent area as reference lines.
 
     ``rows``: dicts with code, name, value, lower, upper, label. ``parent``: (name, value)."""
-    plotted = sorted((r for r in rows if _finite(r["value"])), key=lambda r: r["value"])
+    plotted = sorted(
+        (r for r in rows if _finite(r["value"])), key=lambda r: (r["value"], r["code"])
+    )
     data = []
     for label in _ordered_labels(r["label"] for r in plotted):
         members = [r for r in plotted if r["label"] == label]
@@ -559,11 +561,12 @@ FUNNEL_COLOURS = {
     "within": "#768692", "not assessed": "#aeb7bd",
 }  # fmt: skip
 LIMIT_STYLES = {"99.8%": ("#212b32", "solid", 1.5), "95%": ("#4c6272", "dash", 1.5)}
+FUNNEL_X_TITLES = {"dsr": "Events × multiplier ÷ DSR (equivalent population)"}
 
 
 def funnel_figure(
     rows: list[dict], *, limits: dict, benchmark_name: str, benchmark_value: float, unit: str,
-    x_title: str, positions: list[str],
+    value_type: str, positions: list[str],
 ) -> dict:  # fmt: skip
     """Each area's value against its denominator, with the 95% and 99.8% control limits around
     the benchmark. Points take their shape from where they fall (triangles up above, down
@@ -573,7 +576,8 @@ def funnel_figure(
     ``rows``: dicts with name, value, x, label, position, symbol and tone (better, worse,
     higher, lower, within or not assessed: the colour);
     ``limits``: for "95%" and "99.8%", lists x (x_upper where the upper line has its own),
-    lower and upper; ``positions``: the position texts in legend order."""
+    lower and upper; ``value_type``: the indicator's (a DSR's x is in events); ``positions``:
+    the position texts in legend order."""
     data = []
     for line, (colour, dash, width) in LIMIT_STYLES.items():
         drawn = limits.get(line)
@@ -621,7 +625,8 @@ def funnel_figure(
     layout = _layout(
         height=460,
         xaxis={
-            "title": {"text": x_title}, "rangemode": "tozero", "gridcolor": "#e8edee",
+            "title": {"text": FUNNEL_X_TITLES.get(value_type, "Denominator")},
+            "rangemode": "tozero", "gridcolor": "#e8edee",
             "automargin": True, "separatethousands": True,
         },
         yaxis={
@@ -630,3 +635,15 @@ def funnel_figure(
         },
     )  # fmt: skip
     return {"data": data, "layout": layout, "config": CONFIG}
+
+
+def funnel_description(*, indicator_name: str, area_type_name: str, benchmark_name: str) -> str:
+    """The funnel chart in words, for people who cannot see it."""
+    return (
+        f"Funnel plot of {indicator_name} for each {area_type_name.lower()} area: its value "
+        f"against its denominator, with 95% (dashed) and 99.8% (solid) control limits around "
+        f"{benchmark_name} (the horizontal line). Areas above the limits are upward triangles "
+        f"and areas below downward triangles, open between the 95% and 99.8% limits and filled "
+        f"beyond 99.8%; areas within the limits are circles. The tables below have the same "
+        f"data."
+    )

@@ -311,6 +311,10 @@ class SummaryRow:
     note_marker: str = ""
     values: list = field(default_factory=list)
 
+    @property
+    def value_note(self) -> str:
+        return self.observation.value_note if self.observation else ""
+
 
 def summary_observations(selection) -> QuerySet[Observation]:
     """The area's latest headline observation (its default age, all categories) for every
@@ -335,7 +339,7 @@ def summary_observations(selection) -> QuerySet[Observation]:
     return _export_ready(Observation.objects.filter(pk__in=latest_ids), selection)
 
 
-def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
+def area_summary(selection) -> list[SummaryRow]:
     """Each indicator's latest value for the area, with the spread of values across the areas
     of the same type, or across a chosen comparator group's members (same period, sex and
     age), and England's value. Three queries."""
@@ -406,7 +410,7 @@ def area_summary(selection) -> tuple[list[SummaryRow], list[Observation]]:
                     float(number) for number in np.percentile(values, [0, 25, 75, 100])
                 )
         result.append(row)
-    return result, shown
+    return result
 
 
 def _as_disclosed(frame: pd.DataFrame, indicators) -> pd.DataFrame:
@@ -424,6 +428,27 @@ def _as_disclosed(frame: pd.DataFrame, indicators) -> pd.DataFrame:
             suppressed=False,
         )
     )
+
+
+# --- Downloads --------------------------------------------------------------------------------
+
+
+def page_observations(selection) -> QuerySet[Observation]:
+    """What the page the selection was resolved for shows, for its download. (The funnel's
+    download is the areas its table places: ``tables.write_funnel_csv``.)"""
+    if selection.page == "summary":
+        return summary_observations(selection) if selection.area else Observation.objects.none()
+    if selection.indicator is None or (selection.page != "trends" and selection.period is None):
+        return Observation.objects.none()
+    return PAGE_OBSERVATIONS[selection.page](selection)
+
+
+PAGE_OBSERVATIONS = {
+    "compare": compare_observations,
+    "map": compare_observations,
+    "trends": trend_observations,
+    "inequalities": inequality_observations,
+}
 
 
 # --- Helpers shared by the pages ----------------------------------------------------------------
