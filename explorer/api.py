@@ -13,29 +13,15 @@ from functools import wraps
 from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from explorer import selectors
-from indicators.exports import observations_for_export, write_export_csv
-from indicators.models import (
-    Area,
-    AreaDeprivation,
-    ComparatorGroup,
-    InequalitySummary,
-    Observation,
-    Period,
-    Sex,
-)
+from indicators.exports import write_export_csv
+from indicators.models import Area, ComparatorGroup, Period, Sex
 from indicators.roles import roles_of
-from indicators.selectors import (
-    analytics_basis,
-    headline_target_gaps,
-    indicators_visible_to,
-    protects,
-)
+from indicators.selectors import headline_target_gaps, indicators_visible_to, protects
 from indicators.statistics.target_gap import TargetGap
 from indicators.system import deprivation_current, system_current
 from outcomes_site.access import NO_ROLE, anonymous_may_read, public_read
@@ -161,12 +147,7 @@ def indicators(request):
     form = ApiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return _bad_request(form)
-    queryset = indicators_visible_to(request.user).select_related("domain", "owner")
-    if form.cleaned_data["domain"]:
-        queryset = queryset.filter(domain__code=form.cleaned_data["domain"])
-    if form.cleaned_data["indicator"]:
-        queryset = queryset.filter(code__in=form.cleaned_data["indicator"])
-    queryset = queryset.order_by("domain__order", "code")
+    queryset = selectors.api_indicators(user=request.user, filters=form.cleaned_data)
 
     def serialise(rows):
         gaps = headline_target_gaps(
@@ -205,20 +186,8 @@ def areas(request):
     form = ApiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return _bad_request(form)
-    data = form.cleaned_data
-    edition = deprivation_current()  # deciles are the system's edition's (docs/geography.md)
-    ranked = AreaDeprivation.objects.filter(area=OuterRef("pk"), edition_id=edition.pk or 0)
-    queryset = (
-        Area.objects.select_related("area_type", "parent")
-        .annotate(imd_decile=Subquery(ranked.values("decile")[:1]))
-        .order_by("area_type__level", "code")
-    )
-    if data["area_type"]:
-        queryset = queryset.filter(area_type__code=data["area_type"])
-    if data["parent"]:
-        queryset = queryset.filter(parent__code=data["parent"])
-    if data["area"]:
-        queryset = queryset.filter(code__in=data["area"])
+    queryset = selectors.api_areas(filters=form.cleaned_data)
+    edition = deprivation_current()  # the edition of the deciles (docs/geography.md)
 
     def serialise(rows):
         return [
@@ -233,34 +202,6 @@ def areas(request):
         ]  # fmt: skip
 
     return _page(request, queryset, form, serialise)
-
-
-# One table of query-string filters → lookups, shared by the data and inequality endpoints.
-FILTER_LOOKUPS = [
-    ("domain", "indicator__domain__code"), ("indicator", "indicator__code__in"),
-    ("area_type", "area__area_type__code"), ("parent", "area__parent__code"),
-    ("area", "area__code__in"), ("group", "area__comparator_groups__code"),
-    ("period", "period__label"), ("sex", "sex"), ("age", "age"),
-]  # fmt: skip
-
-
-def apply_filters(queryset, data):
-    """Narrow an observation or inequality-summary queryset by the validated filters.
-    ``category_type=none`` asks for headline values only."""
-    for name, lookup in FILTER_LOOKUPS:
-        if data[name]:
-            queryset = queryset.filter(**{lookup: data[name]})
-    if data.get("category_type"):
-        value = "" if data["category_type"] == "none" else data["category_type"]
-        queryset = queryset.filter(category_type=value)
-    return queryset
-
-
-def filtered_observations(data, *, user):
-    queryset = apply_filters(
-        Observation.objects.filter(indicator__in=indicators_visible_to(user)), data
-    )
-    return observations_for_export(base=queryset).disclosed(protect=protects(user))
 
 
 def observation_json(observation, analytics) -> dict:
@@ -314,7 +255,7 @@ def data(request):
     form = ApiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return _bad_request(form)
-    queryset = filtered_observations(form.cleaned_data, user=request.user)
+    queryset = selectors.api_observations(user=request.user, filters=form.cleaned_data)
     if form.cleaned_data["format"] == "csv":
         if not form.cleaned_data["indicator"]:
             return JsonResponse({"detail": "format=csv needs at least one indicator."}, status=400)
@@ -325,22 +266,7 @@ def data(request):
 
     def serialise(rows):
         analytics = selectors.series_analytics_for(rows)
-        return [
-            observation_json(
-                row,
-                analytics.get(
-                    (
-                        row.indicator_id,
-                        row.area_id,
-                        row.sex,
-                        row.age,
-                        row.category_type,
-                        row.category,
-                    )
-                ),
-            )
-            for row in rows
-        ]
+        return [observation_json(row, analytics.get(selectors.series_key(row))) for row in rows]
 
     return _page(request, queryset, form, serialise)
 
@@ -350,15 +276,7 @@ def inequalities(request):
     form = ApiFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         return _bad_request(form)
-    data = form.cleaned_data
-    queryset = apply_filters(
-        InequalitySummary.objects.filter(
-            indicator__in=indicators_visible_to(request.user),
-            basis=analytics_basis(protects(request.user)),
-        ).select_related("indicator", "area", "period"),
-        data,
-    )
-    queryset = queryset.order_by("indicator__code", "period__sort_key", "area__code", "sex", "age")
+    queryset = selectors.api_inequality_summaries(user=request.user, filters=form.cleaned_data)
 
     def serialise(rows):
         return [
