@@ -272,10 +272,11 @@ class Area(models.Model):
 
 
 class AreaAlias(models.Model):
-    """Another code for an area: its ODS code (QUY for an ICB, 15C for a sub-ICB location),
-    or a newer ONS code that a boundary file or extract uses for the same area (DOMAIN's
-    code-vintage trap: Surrey Heartlands ICB is E54000052 in Fingertips, E54000063 in the
-    2023 boundaries). Extracts, system files and the map read an alias as its area."""
+    """Another code for an area: its ODS code (three characters for an ICB or a sub-ICB
+    location), or a newer ONS code that a boundary file or extract uses for the same area
+    (the code-vintage trap of docs/geography.md: four ICBs and regions changed code in the
+    2023 and 2024 boundary files). Extracts, system files and the map read an alias as its
+    area."""
 
     code = models.CharField(max_length=20, unique=True)
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="aliases")
