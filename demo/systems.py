@@ -77,6 +77,12 @@ def short_name(name: str) -> str:
     return initials if len(initials) >= 3 else name
 
 
+def default_system_names(fixtures_dir: Path = FIXTURES) -> list[str]:
+    """The default system's names, as its own notes may use them."""
+    default = tomllib.loads((fixtures_dir / DEFAULT_SYSTEM_FILE).read_text(encoding="utf-8"))
+    return [default["system"]["name"], default["system"]["short_name"]]
+
+
 def demo_system_resolve(code: str | None, fixtures_dir: Path = FIXTURES) -> DemoSystem:
     """The demo's system: the shipped default when ``code`` is empty or names its ICB, else
     the ICB with that ONS or ODS code (case-insensitive)."""

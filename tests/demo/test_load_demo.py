@@ -13,10 +13,12 @@ from indicators.models import (
     Baseline,
     Commentary,
     ComparatorGroup,
+    Domain,
     Extract,
     Indicator,
     InequalitySummary,
     Observation,
+    Programme,
     SeriesAnalytics,
     System,
     Target,
@@ -75,7 +77,8 @@ def test_load_demo_fills_every_indicator_through_the_pipeline(db, settings, tmp_
 
 
 ESSEX = "E54000026"  # NHS Mid and South Essex ICB (ODS QH8): 5 sub-ICB locations
-DEMO_TRACES = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "E54000039"]
+DEMO_TRACES = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "E54000039",
+               "AWP", "UHBW", "NBT", "Sirona", "SWAG", "One Care", "South West"]  # fmt: skip
 
 
 def test_load_demo_for_another_icb_speaks_of_that_system(db, settings, tmp_path, client):
@@ -105,8 +108,15 @@ def test_load_demo_for_another_icb_speaks_of_that_system(db, settings, tmp_path,
     client.login(request=HttpRequest(), username="lead", password="outcomes-demo")
     home = client.get("/").text
     assert "MSE system outcomes framework" in home
-    for trace in DEMO_TRACES:
-        assert trace not in home, trace
+    urls = ["/", "/programmes/"]
+    urls += [f"/domains/{code}/" for code in Domain.objects.values_list("code", flat=True)]
+    urls += [f"/indicators/{code}/" for code in ("OVR02", "CYP05", "INT03")]
+    urls += [f"/programmes/{code}/" for code in Programme.objects.values_list("code", flat=True)]
+    for url in urls:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        for trace in DEMO_TRACES:
+            assert trace not in page.text, (url, trace)
     # The loaded demo stays one system's: another's is refused and changes nothing.
     with pytest.raises(CommandError, match="The demo for Mid and South Essex is already loaded"):
         call_command("load_demo", stdout=io.StringIO())

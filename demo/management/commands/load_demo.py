@@ -21,7 +21,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from demo.extracts import generate_demo_extracts
-from demo.systems import DemoSystem, UnknownSystem, demo_system_resolve, demo_system_toml
+from demo.partners import framework_files
+from demo.systems import (
+    DemoSystem,
+    UnknownSystem,
+    default_system_names,
+    demo_system_resolve,
+    demo_system_toml,
+)
 from indicators.models import Extract, ExtractStatus, Partner, PartnerMembership, System
 from indicators.services import (
     ImportFailed,
@@ -69,19 +76,21 @@ class Command(BaseCommand):
             raise CommandError(f"No demo loaded: {error}.") from None
         codes = self._indicator_codes(indicators)
         switching = self._system_switch(demo)
+        files = framework_files(
+            None if demo.is_default else Path(settings.VAR_DIR) / "demo" / demo.icb,
+            default_names=default_system_names(),
+        )
         call_command(
             "import_registry",
-            str(FIXTURES / "demo_framework.csv"),
-            domains=str(FIXTURES / "demo_domains.csv"),
+            str(files["framework"]),
+            domains=str(files["domains"]),
             publish=True,
             stdout=self.stdout,
         )
         call_command("import_areas", str(FIXTURES / "areas.csv"), stdout=self.stdout)
         self._import_system(demo, replace_groups=switching or not demo.is_default)
         self.stdout.write(
-            programmes_import(programmes_file=str(FIXTURES / "demo_programmes.csv")).summary(
-                "Programmes"
-            )
+            programmes_import(programmes_file=str(files["programmes"])).summary("Programmes")
         )
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         users = self._create_users(password)
