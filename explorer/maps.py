@@ -1,8 +1,13 @@
-"""Boundary files for the map, and the codes that differ between them and the registry."""
+"""Boundary files for the map, and where each area is drawn in them.
+
+A boundary file may use a newer code than the registry for the same area (the 2023 ICB and
+2024 NHS region files do for four areas): such codes are the area's aliases (``AreaAlias``,
+docs/geography.md), and an area is drawn under whichever of its codes the file has."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -12,18 +17,14 @@ BOUNDARY_FILES = {
     "region": "nhs_regions_2024.geojson",
     "local_authority": "county_ua_2023.geojson",
 }
-# The registry follows Fingertips' areas.csv; the 2023 ICB and 2024 NHS region boundaries use
-# newer codes for four areas (shared/data/README.md, "Code vintages differ").
-BOUNDARY_CODE_ALIASES = {
-    "E54000052": "E54000063",  # NHS Surrey Heartlands ICB
-    "E54000053": "E54000064",  # NHS Sussex ICB
-    "E40000007": "E40000013",  # East of England NHS region
-    "E40000010": "E40000014",  # North West NHS region
-}
 
 
-def boundary_code(area_code: str) -> str:
-    return BOUNDARY_CODE_ALIASES.get(area_code, area_code)
+def boundary_location(area_code: str, aliases: Iterable[str], drawable: frozenset[str]) -> str:
+    """The code the boundary file draws the area under: its own, else the first of its
+    aliases the file has (its own when neither is drawn)."""
+    if area_code in drawable:
+        return area_code
+    return next((alias for alias in sorted(aliases) if alias in drawable), area_code)
 
 
 @cache

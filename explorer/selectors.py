@@ -21,6 +21,7 @@ from indicators.area_types import SMALL_AREA_TYPES
 from indicators.exports import observations_for_export
 from indicators.models import (
     Area,
+    AreaAlias,
     AreaDeprivation,
     AreaLink,
     AreaType,
@@ -471,6 +472,16 @@ def api_indicators(*, user, filters: dict) -> QuerySet[Indicator]:
     if filters["indicator"]:
         indicators = indicators.filter(code__in=filters["indicator"])
     return indicators.order_by("domain__order", "code")
+
+
+def area_aliases(codes: list[str]) -> dict[str, list[str]]:
+    """Each area's other codes (``AreaAlias``), for the areas that have any: one query."""
+    found: dict[str, list[str]] = {}
+    for area_code, alias in AreaAlias.objects.filter(area__code__in=codes).values_list(
+        "area__code", "code"
+    ):
+        found.setdefault(area_code, []).append(alias)
+    return found
 
 
 def api_areas(*, filters: dict) -> QuerySet[Area]:

@@ -313,8 +313,10 @@ def map_table(selection) -> MapTable:
             row.label = label
     area_type_code = selection.area_type.code if selection.area_type else ""
     drawable = maps.boundary_codes(area_type_code) if area_type_code else frozenset()
+    undrawn = [row.code for row in rows if row.code not in drawable]
+    aliases = selectors.area_aliases(undrawn) if drawable and undrawn else {}
     for row in rows:
-        row.location = maps.boundary_code(row.code)
+        row.location = maps.boundary_location(row.code, aliases.get(row.code, ()), drawable)
     table = MapTable(
         rows=sorted(rows, key=lambda row: row.name),
         drawn=[row for row in rows if row.location in drawable],
