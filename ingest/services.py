@@ -217,6 +217,11 @@ def run_checks(extract: Extract) -> PipelineResult:
             errors=validated.errors, rows_read=validated.rows_read, notes=notes,
         )  # fmt: skip
     if validated.frame.empty:
+        if validated.rows_read:  # every row was left out, as the analyst asked
+            raise ExtractRejected(
+                f"None of the {validated.rows_read:,} rows was kept, so nothing was written. "
+                + " ".join(validated.notes)
+            )
         raise ExtractRejected("The file has a header but no data rows.")
     skipped: list[dict] = []
     values = validated.frame
