@@ -30,8 +30,8 @@ from demo.framework import SEXES, IndicatorSpec, Period
 from demo.geography import POPULATION_GROWTH, RESIDENTS_PER_LSOA, Geography, rng_for
 from demo.model import ICB_SPREAD, england_levels, from_link, gradient_slope, to_link, unit_of
 from indicators.statistics.intervals import wilson_interval
+from indicators.vocabulary import ENGLAND_CODE
 
-ENGLAND = "E92000001"
 # Per-resident scale of the denominators a comparator area reports, for kinds whose
 # denominator does not come from the system's own counts.
 SMI_CPA_PER_RESIDENT = 0.0022  # adults on the Care Programme Approach
@@ -125,7 +125,7 @@ def _comparators_for_period(
         parts = [icb[code] for code in members if code in icb]
         rows.append(value_row(spec, region, period, sex, _combine(spec, kind, parts, None)))
     england_figures = _combine(spec, kind, list(icb.values()), england)
-    rows.append(value_row(spec, ENGLAND, period, sex, england_figures))
+    rows.append(value_row(spec, ENGLAND_CODE, period, sex, england_figures))
     return rows
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo.calibration import FIXTURES
+from indicators.vocabulary import ENGLAND_CODE
 
 DEFAULT_SYSTEM_FILE = "demo_system.toml"
-ENGLAND = "E92000001"
 
 
 class UnknownSystem(ValueError):
@@ -131,7 +131,7 @@ def demo_system_toml(system: DemoSystem, fixtures_dir: Path = FIXTURES) -> str:
 name = {quoted(system.name)}
 short_name = {quoted(short)}
 headline_area = {quoted(system.icb)}
-benchmark_area = {quoted(ENGLAND)}
+benchmark_area = {quoted(ENGLAND_CODE)}
 framework_title = {quoted(f"{short} system outcomes framework")}
 introduction = {quoted(introduction)}
 

@@ -19,6 +19,7 @@ from explorer import selectors
 from indicators.models import Area, AreaType, ComparatorGroup, Domain, Indicator, Period, Sex
 from indicators.selectors import protects
 from indicators.system import deprivation_current
+from indicators.vocabulary import ALL_AGES
 
 FIELD_ORDER = [
     "domain", "indicator", "group", "area_type", "parent", "area", "period", "sex", "age",
@@ -90,7 +91,7 @@ class Selection:
     period: Period | None = None
     periods: list[Period] = field(default_factory=list)
     sex: str = Sex.PERSONS
-    age: str = "All ages"
+    age: str = ALL_AGES
     breakdown: str = "imd_quintile"
     colour: str = "significance"
     availability: selectors.Availability = field(default_factory=selectors.Availability)
@@ -280,7 +281,7 @@ class ExplorerFilterForm(forms.Form):
             else (indicator.default_sex if indicator else Sex.PERSONS)
         )
         self.initial["sex"] = selection.sex
-        default_age = indicator.default_age if indicator else "All ages"
+        default_age = indicator.default_age if indicator else ALL_AGES
         ages = sorted(selection.availability.ages() | {default_age}, key=selectors.natural_key)
         selection.age = raw["age"] if raw["age"] in ages else default_age
         self._set_choices("age", [(age, age) for age in ages], selection.age)

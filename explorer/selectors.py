@@ -36,9 +36,8 @@ from indicators.models import (
 from indicators.querysets import method_of
 from indicators.selectors import analytics_basis, indicators_visible_to, protects
 from indicators.system import deprivation_current, system_current
-from indicators.vocabulary import is_deprivation_type
+from indicators.vocabulary import ENGLAND_CODE, is_deprivation_type
 
-ENGLAND_CODE = "E92000001"
 TREND_MAX_AREAS = 10
 # A group's members all have lines: a nearest-neighbour group is the area and 10 others, the
 # largest NHS region 11 ICBs; a custom group longer than this shows its first members.

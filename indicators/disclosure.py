@@ -46,6 +46,7 @@ from indicators.statistics.intervals import (
     poisson_count_interval,
     wilson_interval,
 )
+from indicators.vocabulary import ALL_AGES
 
 SMALL_MIN, SMALL_MAX = 1, 7
 ROUND_TO = 5
@@ -328,7 +329,6 @@ GROUPINGS = {
     "area": ["indicator_id", "period_id", "parent_id", "sex", "age", "category_type", "category"],
 }
 MAX_ROUNDS = 25
-ALL_AGES = "All ages"
 
 
 def suppression_flags(frame: pd.DataFrame, area_parents: pd.DataFrame | None = None) -> np.ndarray:

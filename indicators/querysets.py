@@ -8,9 +8,7 @@ from django.db import models
 from django.db.models.query import ModelIterable
 
 from indicators import disclosure
-
-ENGLAND_CODE = "E92000001"
-
+from indicators.vocabulary import ENGLAND_CODE
 
 FIELDS = (*disclosure.VALUE_FIELDS, *disclosure.COUNT_FIELDS, "value_note", "suppressed")
 BATCH = 2000

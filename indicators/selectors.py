@@ -21,16 +21,24 @@ from indicators.models import (
     Status,
     Target,
 )
-from indicators.querysets import ENGLAND_CODE, method_of
+from indicators.querysets import method_of
 from indicators.roles import roles_of
 from indicators.statistics.benchmark import rank_by_polarity
 from indicators.statistics.target_gap import TargetGap, target_gap, target_to_meet
+from indicators.vocabulary import ENGLAND_CODE
 
 
 def indicators_visible_to(user) -> QuerySet[Indicator]:
     """Published indicators for everyone; drafts and retired ones only for analysts."""
+    return indicators_visible(analyst=user_is_analyst(user))
+
+
+def indicators_visible(*, analyst: bool) -> QuerySet[Indicator]:
+    """What an audience sees, whoever is in it: every indicator for analysts, published ones
+    for everyone else (work done for an audience rather than a person, such as a board pack
+    built once and served to every viewer)."""
     queryset = Indicator.objects.all()
-    if not user_is_analyst(user):
+    if not analyst:
         queryset = queryset.filter(status=Status.PUBLISHED)
     return queryset
 

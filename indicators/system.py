@@ -16,8 +16,7 @@ from __future__ import annotations
 import contextvars
 
 from indicators.models import SYSTEM_PK, Area, AreaType, DeprivationEdition, System
-from indicators.querysets import ENGLAND_CODE
-from indicators.vocabulary import DEFAULT_DEPRIVATION, DEFAULT_SMALL_AREAS
+from indicators.vocabulary import DEFAULT_DEPRIVATION, DEFAULT_SMALL_AREAS, ENGLAND_CODE
 
 UNCONFIGURED_NAME = "Outcomes"
 

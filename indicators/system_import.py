@@ -27,7 +27,7 @@ from indicators.models import (
     System,
     comparator_members_mixed,
 )
-from indicators.querysets import ENGLAND_CODE
+from indicators.vocabulary import ENGLAND_CODE
 
 
 class SystemFileError(Exception):

@@ -1,5 +1,6 @@
-"""Words every app shares, as plain functions and constants (no Django): the deprivation
-breakdowns' category types and labels.
+"""Words every app shares, as plain constants and functions (no Django, so the pure
+statistics and the pipeline steps use them too): England's code, the headline age, the
+polarities, and the deprivation breakdowns' category types and labels.
 
 A deprivation edition is data (``DeprivationEdition``); these build its names, so a
 breakdown computed with IMD 2025 is stored as "IMD 2025 quintile (national)" and one computed
@@ -9,6 +10,16 @@ with IMD 2019 keeps "IMD 2019 quintile (national)" (docs/geography.md).
 from __future__ import annotations
 
 import re
+
+ENGLAND_CODE = "E92000001"  # the default benchmark area (ONS code)
+ALL_AGES = "All ages"  # the age of a value not broken down by age
+
+# An indicator's polarity: which direction is better (docs/methods.md).
+HIGHER_BETTER, LOWER_BETTER, NO_JUDGEMENT = "higher_better", "lower_better", "no_judgement"
+POLARITIES = (HIGHER_BETTER, LOWER_BETTER, NO_JUDGEMENT)
+# +1 where higher is better, -1 where lower is, 0 where neither: a change times its sign
+# is an improvement when positive.
+POLARITY_SIGN = {HIGHER_BETTER: 1, LOWER_BETTER: -1, NO_JUDGEMENT: 0}
 
 # The edition shipped in fixtures/areas.csv, used until an analyst loads another.
 DEFAULT_DEPRIVATION = "IMD 2019"

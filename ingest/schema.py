@@ -7,6 +7,7 @@ an analyst would count it: the header is row 1) so errors can point at the file.
 """
 
 from indicators.vocabulary import (  # noqa: F401 (quintile_label, decile_label: one home)
+    ALL_AGES,
     DEFAULT_DEPRIVATION,
     decile_label,
     decile_type,
@@ -55,7 +56,6 @@ ESP2013_AGE_BANDS = [
     "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
     "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
 ]  # fmt: skip
-ALL_AGES = "All ages"
 
 # The shipped edition's category types; an extract is broken down by the system's edition
 # (``DeprivationEdition``), whose names ``indicators.vocabulary`` builds.

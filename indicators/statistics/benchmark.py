@@ -14,12 +14,11 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from indicators.statistics.common import StatisticsInputError, as_float_array
+from indicators.vocabulary import HIGHER_BETTER, LOWER_BETTER, NO_JUDGEMENT, POLARITIES
 
-HIGHER_BETTER = "higher_better"
-LOWER_BETTER = "lower_better"
-NO_JUDGEMENT = "no_judgement"
+# A comparison's polarity may also be "not applicable" (Fingertips'), which compares nothing.
 NOT_APPLICABLE = "not_applicable"
-POLARITIES = (HIGHER_BETTER, LOWER_BETTER, NO_JUDGEMENT, NOT_APPLICABLE)
+COMPARISON_POLARITIES = (*POLARITIES, NOT_APPLICABLE)
 
 NOT_COMPARED = "Not compared"
 SIMILAR = "Similar"
@@ -233,10 +232,10 @@ def _all_present(*arrays) -> np.ndarray:
 
 def _polarities(polarity, shape) -> np.ndarray:
     polarity = np.asarray(polarity, dtype=object)
-    unknown = {str(name) for name in np.unique(polarity.astype(str))} - set(POLARITIES)
+    unknown = {str(name) for name in np.unique(polarity.astype(str))} - set(COMPARISON_POLARITIES)
     if unknown:
         raise StatisticsInputError(
-            f"polarity must be one of {POLARITIES}, got {', '.join(sorted(unknown))}"
+            f"polarity must be one of {COMPARISON_POLARITIES}, got {', '.join(sorted(unknown))}"
         )
     try:
         return np.broadcast_to(polarity, shape)

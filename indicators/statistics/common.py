@@ -34,6 +34,17 @@ def require_non_negative(array: np.ndarray, name: str) -> None:
         raise StatisticsInputError(f"{name} must not be negative")
 
 
+def refuse_rows(bad: np.ndarray, message: str) -> None:
+    """Raise ``StatisticsInputError`` if any row is ``bad``, saying how many and where."""
+    bad = np.asarray(bad)
+    if not bad.any():
+        return
+    if bad.ndim == 0:
+        raise StatisticsInputError(message)
+    first = np.unravel_index(int(np.flatnonzero(bad)[0]), bad.shape)
+    where = int(first[0]) if len(first) == 1 else tuple(int(i) for i in first)
+    raise StatisticsInputError(f"{message} ({int(bad.sum())} value(s), first at index {where})")
+
+
 def require_finite(array: np.ndarray, name: str) -> None:
-    if not np.all(np.isfinite(array)):
-        raise StatisticsInputError(f"{name} must be finite numbers (no NaN or infinity)")
+    refuse_rows(~np.isfinite(array), f"{name} must be a finite number, not NaN or infinity")

@@ -12,7 +12,13 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import gammaincinv, stdtrit
 
-from indicators.statistics.common import StatisticsInputError, as_float_array, z_value
+from indicators.statistics.common import (
+    StatisticsInputError,
+    as_float_array,
+    refuse_rows,
+    require_finite,
+    z_value,
+)
 
 # Fingertips: Byar's method from 10 events, the exact method below that.
 EXACT_METHOD_BELOW = 10
@@ -29,22 +35,6 @@ class Interval(NamedTuple):
 
 
 # --- input checks ---------------------------------------------------------------------------
-
-
-def refuse_rows(bad: np.ndarray, message: str) -> None:
-    """Raise ``StatisticsInputError`` if any row is ``bad``, saying how many and where."""
-    bad = np.asarray(bad)
-    if not bad.any():
-        return
-    if bad.ndim == 0:
-        raise StatisticsInputError(message)
-    first = np.unravel_index(int(np.flatnonzero(bad)[0]), bad.shape)
-    where = int(first[0]) if len(first) == 1 else tuple(int(i) for i in first)
-    raise StatisticsInputError(f"{message} ({int(bad.sum())} value(s), first at index {where})")
-
-
-def refuse_non_finite(array: np.ndarray, name: str) -> None:
-    refuse_rows(~np.isfinite(array), f"{name} must be a finite number, not NaN or infinity")
 
 
 def checked_multiplier(multiplier) -> np.ndarray:
@@ -72,7 +62,7 @@ def shaped_interval(shape, value, lower, upper, multiplier=None) -> Interval:
 
 def _checked_counts(count) -> np.ndarray:
     count = as_float_array(count, "count")
-    refuse_non_finite(count, "count")
+    require_finite(count, "count")
     refuse_rows(count < 0, "count must not be negative")
     return count
 
@@ -80,8 +70,8 @@ def _checked_counts(count) -> np.ndarray:
 def _checked_numerator_denominator(numerator, denominator) -> tuple[np.ndarray, np.ndarray]:
     numerator = as_float_array(numerator, "numerator")
     denominator = as_float_array(denominator, "denominator")
-    refuse_non_finite(numerator, "numerator")
-    refuse_non_finite(denominator, "denominator")
+    require_finite(numerator, "numerator")
+    require_finite(denominator, "denominator")
     refuse_rows(numerator < 0, "numerator must not be negative")
     refuse_rows(denominator <= 0, "denominator must be above 0")
     return np.broadcast_arrays(numerator, denominator)
@@ -246,12 +236,12 @@ def mean_interval_from_summary(
     count = as_float_array(observation_count, "observation_count")
     mean = as_float_array(mean, "mean")
     sd = as_float_array(standard_deviation, "standard_deviation")
-    refuse_non_finite(count, "observation_count")
+    require_finite(count, "observation_count")
     refuse_rows((count < 1) | (count != np.floor(count)), "observation_count must be 1, 2, 3, …")
-    refuse_non_finite(mean, "mean")
+    require_finite(mean, "mean")
     shape, (count, mean, sd) = flat_broadcast(count, mean, sd)
     single = count == 1
-    refuse_non_finite(sd[~single], "standard_deviation")
+    require_finite(sd[~single], "standard_deviation")
     refuse_rows(sd < 0, "standard_deviation must not be negative")
     # PHEindicatormethods phe_mean: mean ∓ qt(1 − α/2, N − 1)·s/√N; at N = 1 qt is NaN
     t = stdtrit(np.maximum(count - 1, 1), 1 - (1 - float(confidence)) / 2)
@@ -264,6 +254,6 @@ def mean_interval(values, *, confidence=0.95) -> Interval:
     values = as_float_array(values, "values")
     if values.ndim != 1 or values.size == 0:
         raise StatisticsInputError("values must be a non-empty 1-D array of observations")
-    refuse_non_finite(values, "values")
+    require_finite(values, "values")
     sd = values.std(ddof=1) if values.size > 1 else np.nan
     return mean_interval_from_summary(values.size, values.mean(), sd, confidence=confidence)

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.statistics.common import StatisticsInputError, as_float_array
+from indicators.vocabulary import POLARITIES, POLARITY_SIGN
 
 # NHSRplotthedots / MDC: process limits = mean ± 2.66 × MR̄ (3/1.128 rounded, as MDC uses)
 LIMIT_MULTIPLIER = 2.66
@@ -41,8 +42,6 @@ MINIMUM_FIXED_BASELINE = 12
 TRIAL_LIMITS_BELOW = 13
 MINIMUM_POINTS = TRIAL_LIMITS_BELOW
 
-POLARITIES = ("higher_better", "lower_better", "no_judgement")
-_POLARITY_SIGN = {"higher_better": 1, "lower_better": -1, "no_judgement": 0}
 
 COMMON_CAUSE = "Common Cause"
 
@@ -728,7 +727,7 @@ def _series_values(values, name: str = "values") -> np.ndarray:
 
 def _polarity_sign(polarity) -> int:
     try:
-        return _POLARITY_SIGN[polarity]
+        return POLARITY_SIGN[polarity]
     except (KeyError, TypeError):
         raise StatisticsInputError(
             f"polarity must be one of {', '.join(POLARITIES)}, got {polarity!r}"

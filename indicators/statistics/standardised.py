@@ -11,14 +11,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from indicators.statistics.common import StatisticsInputError, as_float_array, z_value
+from indicators.statistics.common import (
+    StatisticsInputError,
+    as_float_array,
+    refuse_rows,
+    require_finite,
+    z_value,
+)
 from indicators.statistics.intervals import (
     Interval,
     byar_limits,
     checked_multiplier,
     flat_broadcast,
-    refuse_non_finite,
-    refuse_rows,
     shaped_interval,
     switched_poisson_limits,
 )
@@ -88,7 +92,7 @@ def directly_standardised_rate_non_independent(
     """
     persons = _checked_band_counts(persons, "persons")
     frequencies = as_float_array(event_frequencies, "event_frequencies")
-    refuse_non_finite(frequencies, "event_frequencies")
+    require_finite(frequencies, "event_frequencies")
     refuse_rows(frequencies < 1, "event_frequencies must be 1 or more")
     if persons.ndim < 2 or persons.shape[-1] != frequencies.shape[-1]:
         raise StatisticsInputError(
@@ -108,10 +112,10 @@ def _dobson_rate(events, variance_events, populations, standard_population, conf
     z = z_value(confidence)
     multiplier = checked_multiplier(scale)
     populations = as_float_array(populations, "populations")
-    refuse_non_finite(populations, "populations")
+    require_finite(populations, "populations")
     refuse_rows(populations <= 0, "populations must be above 0 in every age band")
     weights = as_float_array(standard_population, "standard_population")
-    refuse_non_finite(weights, "standard_population")
+    require_finite(weights, "standard_population")
     refuse_rows(weights < 0, "standard_population must not be negative")
     bands = {events.shape[-1:], populations.shape[-1:], weights.shape[-1:]} - {(1,), ()}
     if len(bands) > 1:
@@ -155,7 +159,7 @@ def _checked_band_counts(counts, name: str) -> np.ndarray:
         raise StatisticsInputError(f"{name} must have age bands along the last axis")
     # PHEindicatormethods: a missing count in a band means no events there.
     counts = np.nan_to_num(counts, nan=0.0, posinf=np.inf, neginf=-np.inf)
-    refuse_non_finite(counts, name)
+    require_finite(counts, name)
     refuse_rows(counts < 0, f"{name} must not be negative")
     return counts
 
@@ -171,7 +175,7 @@ def expected_events(populations, reference_events, reference_populations) -> np.
     populations = _checked_band_counts(populations, "populations")
     reference_events = _checked_band_counts(reference_events, "reference_events")
     reference_populations = as_float_array(reference_populations, "reference_populations")
-    refuse_non_finite(reference_populations, "reference_populations")
+    require_finite(reference_populations, "reference_populations")
     refuse_rows(reference_populations <= 0, "reference_populations must be above 0")
     # PHEindicatormethods calculate_ISRatio: expected = Σ (x_ref / n_ref) · n
     return np.einsum("...i,...i->...", reference_events / reference_populations, populations)
@@ -233,7 +237,7 @@ def _observed_and_expected(events, populations, reference_events, reference_popu
         observed = _checked_band_counts(events, "events").sum(axis=-1)
     else:
         observed = as_float_array(total, "observed_events")
-        refuse_non_finite(observed, "observed_events")
+        require_finite(observed, "observed_events")
         refuse_rows(observed < 0, "observed_events must not be negative")
     refuse_rows(
         expected <= 0,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indicators.statistics.common import StatisticsInputError, as_float_array, z_value
+from indicators.vocabulary import POLARITIES
 
 # Fingertips: significant when χ² > 9.54953570608324 = z(0.998)², the 1-df χ² at 99.8%
 CHI_SQUARE_THRESHOLD = z_value(0.998) ** 2
@@ -23,7 +24,6 @@ CI_WIDTH_PER_SE = 3.92
 TREND_POINTS = 5
 
 METHODS = ("ci_weighted", "proportions")
-POLARITIES = ("higher_better", "lower_better", "no_judgement")
 # Legacy Fingertips allows proportions and crude rates; FingertipsNext adds DSRs
 TREND_VALUE_TYPES = ("proportion", "crude_rate", "dsr")
 
