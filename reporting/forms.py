@@ -3,10 +3,13 @@ for the user, never a 500."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 
-from indicators.models import Commentary
+from indicators.models import Commentary, Domain
 from reporting.selectors import ReportingPeriod
+from reporting.summary_table import ASSURANCE_FILTERS, BENCHMARK_FILTERS, VARIATION_FILTERS
 
 SORT_CHOICES = [
     ("indicator", "Indicator"),
@@ -60,8 +63,76 @@ class DomainPageForm(PeriodForm):
         return "indicator"
 
 
-class BoardPackForm(PeriodForm):
-    domain = forms.CharField(required=False, max_length=20)
+SUMMARY_SORT_CHOICES = [(key, label) for key, label in SORT_CHOICES if key != "change"]
+
+
+class SummaryIconsForm(PeriodForm):
+    """The summary-icons table's state: the period, the icon filters and the sort order.
+    A bad value is an error for that field only; the others still apply."""
+
+    variation = forms.ChoiceField(label="SPC variation", required=False)
+    assurance = forms.ChoiceField(label="SPC assurance", required=False)
+    benchmark = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SUMMARY_SORT_CHOICES)
+
+    def __init__(self, data=None, *, periods, benchmark_name: str):
+        super().__init__(data, periods=periods)
+        for name, choices in (
+            ("variation", VARIATION_FILTERS), ("assurance", ASSURANCE_FILTERS),
+            ("benchmark", BENCHMARK_FILTERS),
+        ):  # fmt: skip
+            self.fields[name].choices = [("", "Any")] + list(choices.items())
+        self.fields["benchmark"].label = f"Compared with {benchmark_name}"
+        for name in ("variation", "assurance", "benchmark", "sort"):
+            self.fields[name].error_messages["invalid_choice"] = (
+                "“%(value)s” is not one of the choices, so that filter is not applied."
+            )
+
+    def value(self, name: str) -> str:
+        """A field's valid value, or blank (each field stands alone)."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or ""
+
+    def chosen_period(self) -> ReportingPeriod | None:
+        label = self.value("period")
+        return self.periods.get(label) if label else None
+
+    def chosen_sort(self) -> str:
+        return self.value("sort") or "indicator"
+
+    def query(self, **changes) -> str:
+        """The query string of what is shown, with some values changed (blank drops one)."""
+        names = ("period", "variation", "assurance", "benchmark", "sort")
+        params = {name: self.value(name) for name in names} | changes
+        return urlencode({name: value for name, value in params.items() if value})
+
+
+class BoardPackForm(forms.Form):
+    """Which board pack: a domain (blank: the whole framework) and a period (blank: the
+    latest data). Anything else is a bad request (400), never a guess."""
+
+    domain = forms.ChoiceField(label="Domain", required=False)
+    period = forms.ChoiceField(label="As the framework stood at", required=False)
+
+    def __init__(self, data=None, *, domains: list[Domain], periods: list[ReportingPeriod]):
+        super().__init__(data)
+        self.fields["domain"].choices = [("", "The whole framework")] + [
+            (domain.code, domain.name) for domain in domains
+        ]
+        self.fields["period"].choices = [("", "Latest data")] + [
+            (period.label, period.label) for period in periods
+        ]
+        self.fields["domain"].error_messages["invalid_choice"] = (
+            "There is no domain “%(value)s”. Choose one from the list."
+        )
+        self.fields["period"].error_messages["invalid_choice"] = (
+            "There is no data for the period “%(value)s”. Choose a period from the list."
+        )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "nhsuk-select"
+
+    def error_message(self) -> str:
+        return " ".join(message for messages in self.errors.values() for message in messages)
 
 
 class NarrativeForm(forms.ModelForm):

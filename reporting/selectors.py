@@ -40,6 +40,7 @@ from indicators.selectors import (
     analytics_basis,
     default_group_ranks,
     disclose_rows,
+    indicators_visible,
     indicators_visible_to,
     protects,
     target_gap_for,
@@ -561,17 +562,28 @@ def framework_report(
     """Every domain (or one) with the status of each indicator the user may see, at ``as_at``.
 
     Raises Domain.DoesNotExist for an unknown domain code. Nine queries at most."""
+    return framework_report_for(protect=protects(user), as_at=as_at, domain_code=domain_code)
+
+
+def framework_report_for(
+    *, protect: bool, as_at: date | None = None, domain_code: str | None = None
+) -> list[DomainReport]:
+    """``framework_report`` for an audience rather than a user: protected viewers (published
+    indicators, disclosed values) or analysts (every indicator and value). The board pack is
+    built once per audience and served to everyone in it."""
     domains = Domain.objects.order_by("order", "code")
     if domain_code is not None:
         domains = domains.filter(code=domain_code)
-    visible = indicators_visible_to(user).select_related("owner", "domain").order_by("code")
+    visible = (
+        indicators_visible(analyst=not protect).select_related("owner", "domain").order_by("code")
+    )
     domains = list(
         domains.prefetch_related(Prefetch("indicators", queryset=visible, to_attr="visible"))
     )
     if domain_code is not None and not domains:
         raise Domain.DoesNotExist(domain_code)
     indicators = [indicator for domain in domains for indicator in domain.visible]
-    statuses = indicator_statuses(indicators, as_at=as_at, protect=protects(user))
+    statuses = indicator_statuses(indicators, as_at=as_at, protect=protect)
     return [
         DomainReport(domain=domain, statuses=[statuses[item.pk] for item in domain.visible])
         for domain in domains

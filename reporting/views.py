@@ -10,19 +10,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
 from indicators.models import Domain, Indicator, Period, Programme
-from indicators.selectors import indicator_for_page, protects, user_is_analyst
+from indicators.selectors import indicator_for_page, user_is_analyst
 from indicators.system import system_current
 from outcomes_site.access import public_read
 from reporting import charts
-from reporting.boardpack import board_pack_pdf
 from reporting.forms import (
     SORT_CHOICES,
-    BoardPackForm,
+    SUMMARY_SORT_CHOICES,
     DomainPageForm,
     NarrativeForm,
     PeriodForm,
+    SummaryIconsForm,
 )
 from reporting.selectors import (
     framework_report,
@@ -35,6 +34,12 @@ from reporting.selectors import (
     reporting_periods,
 )
 from reporting.services import NarrativeLocked, commentary_save
+from reporting.summary_table import (
+    ASSURANCE_FILTERS,
+    SORT_KEYS,
+    summary_csv_table,
+    summary_rows,
+)
 
 
 def _period_form(request, form_class):
@@ -63,24 +68,6 @@ def home(request):
             "system_unconfigured": system_unconfigured,
         },
     )  # fmt: skip
-
-
-SORT_KEYS = {
-    "indicator": lambda status: status.indicator.code,
-    "value": lambda status: (status.latest is None or status.latest.value is None,
-                             status.latest.value if status.latest else 0),
-    "england": lambda status: {"Worse": 0, "Similar": 1, "Better": 2}.get(status.england, 3),
-    "variation": lambda status: {"deteriorating": 0, "no_change": 1, "improving": 2}.get(
-        status.direction, 3),
-    "assurance": lambda status: {"misses": 0, "hit_and_miss": 1, "meets": 2}.get(
-        status.assurance_outcome, 3),
-    "change": lambda status: {False: 0, None: 1, True: 2}[status.change_is_better],
-    # Furthest from target first (in people or events), then met, then not computed.
-    "gap": lambda status: (0, -status.target_gap.number) if status.target_gap.number
-           else (1 if status.target_gap.met else 2, 0),
-    "trend": lambda status: status.trend_label or "~",
-    "owner": lambda status: str(status.indicator.owner or "~"),
-}  # fmt: skip
 
 
 @public_read
@@ -255,29 +242,50 @@ def programme_detail(request, code):
     )  # fmt: skip
 
 
+def _summary_icons(request) -> tuple[SummaryIconsForm, dict]:
+    """The summary-icons table's form and what it shows, for the page and its CSV."""
+    benchmark = system_current().benchmark_area.name
+    form = SummaryIconsForm(request.GET, periods=reporting_periods(), benchmark_name=benchmark)
+    period = form.chosen_period()
+    domains = framework_report(user=request.user, as_at=period.end if period else None)
+    rows = summary_rows(
+        domains, variation=form.value("variation"), assurance=form.value("assurance"),
+        benchmark=form.value("benchmark"), sort=form.chosen_sort(),
+    )  # fmt: skip
+    total = sum(len(report.statuses) for report in domains)
+    return form, {
+        "form": form, "period": period, "groups": rows, "total": total,
+        "shown": sum(len(group.statuses) for group in rows), "sort": form.chosen_sort(),
+        "sort_label": dict(SUMMARY_SORT_CHOICES)[form.chosen_sort()].lower(),
+    }  # fmt: skip
+
+
 @public_read
 @require_GET
-def board_pack(request):
-    """The PDF board pack for the whole framework or one domain (``?domain=``) at a period."""
-    form = _period_form(request, BoardPackForm)
-    period = form.chosen_period()
-    domain_code = form.cleaned_data.get("domain") if form.is_valid() else None
-    try:
-        domains = framework_report(
-            user=request.user, as_at=period.end if period else None,
-            domain_code=domain_code or None,
-        )  # fmt: skip
-    except Domain.DoesNotExist:
-        raise Http404(f"No domain {domain_code}") from None
-    pdf = board_pack_pdf(
-        system=system_current(),
-        domains=domains,
-        period=period,
-        whole_framework=not domain_code,
-        footnote=FOOTNOTE if protects(request.user) else ANALYST_FOOTNOTE,
-    )
-    name = f"board-pack-{domain_code or 'framework'}-{(period.label if period else 'latest')}"
-    safe_name = "".join(char if char.isalnum() or char in "-_" else "-" for char in name)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{safe_name}.pdf"'
+def summary_icons(request):
+    """Every indicator the user may see, grouped by domain, with its Making Data Count icons:
+    filtered by icon and sorted through the query string (htmx swaps the results)."""
+    form, context = _summary_icons(request)
+    context |= {
+        "columns": [(key, label, form.query(sort=key)) for key, label in SUMMARY_SORT_CHOICES],
+        "filtered": any(form.value(name) for name in ("variation", "assurance", "benchmark")),
+        "query": form.query(),
+        "clear_query": form.query(variation="", assurance="", benchmark=""),
+        "no_target": ASSURANCE_FILTERS["none"],
+    }
+    template = "reporting/summary_icons.html" + ("#results" if request.htmx else "")
+    # A value that names nothing we know is bad input: say so (400), still show the table.
+    return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@public_read
+@require_GET
+def summary_icons_csv(request):
+    """The summary-icons table's rows as shown (same filters and order), as CSV."""
+    form, context = _summary_icons(request)
+    table = summary_csv_table(context["groups"], benchmark=system_current().benchmark_area.name)
+    response = HttpResponse(charts.table_csv(table), content_type="text/csv; charset=utf-8")
+    period = context["period"].label if context["period"] else "latest"
+    filename = "".join(char if char.isalnum() or char in "-_" else "-" for char in period)
+    response["Content-Disposition"] = f'attachment; filename="summary-icons-{filename}.csv"'
     return response

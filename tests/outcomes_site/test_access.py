@@ -77,7 +77,8 @@ RULES = {
 }
 READ_PAGES = {
     "home", "board_pack", "domain_detail", "indicator_detail", "indicator_csv",
-    "programme_list", "programme_detail",
+    "programme_list", "programme_detail", "summary_icons", "summary_icons_csv",
+    "board_pack_request", "board_pack_status", "board_pack_download",
 }  # fmt: skip
 MODEL_APPS = {
     "auth": {"admin"}, "axes": {"admin"}, "outcomes_site": {"admin"},

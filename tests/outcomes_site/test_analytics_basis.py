@@ -11,6 +11,7 @@ from indicators.models import Observation
 from ingest.derive import analytics_derive
 from ingest.schema import QUINTILE_TYPE, quintile_label
 from ingest.writing import observations_incoming, observations_write
+from tests.board_packs import board_pack_pdf
 from tests.ingest.test_writing import extract, values_frame
 
 YEARS = ["2021/22", "2022/23", "2023/24"]
@@ -45,14 +46,14 @@ def outputs(client) -> dict[str, str]:
     }
 
 
-def test_a_viewer_is_told_truthfully_why_the_summary_is_withheld(client, viewer, data):
+def test_a_viewer_is_told_truthfully_why_the_summary_is_withheld(client, viewer, data, eager_tasks):
     client.force_login(viewer)
     for name, text in outputs(client).items():
         assert WITHHELD in text, name
         assert "no population" not in text, name
 
 
-def test_an_analyst_sees_the_summary_from_every_value(client, analyst, data):
+def test_an_analyst_sees_the_summary_from_every_value(client, analyst, data, eager_tasks):
     client.force_login(analyst)
     for name, text in outputs(client).items():
         assert WITHHELD not in text, name
@@ -61,7 +62,7 @@ def test_an_analyst_sees_the_summary_from_every_value(client, analyst, data):
 
 
 def test_spc_from_every_point_for_analysts_and_without_the_suppressed_one_for_viewers(
-    client, viewer, analyst, framework, geography
+    client, viewer, analyst, framework, geography, eager_tasks
 ):
     """Thirteen years at the headline ICB, one of them a small count: an analyst's chart has
     all thirteen points and an SPC verdict; a viewer's leaves the small one out, so twelve
@@ -87,5 +88,5 @@ def test_spc_from_every_point_for_analysts_and_without_the_suppressed_one_for_vi
 
 
 def pdf_text(client) -> str:
-    pdf = client.get("/board-pack.pdf").content
+    pdf = board_pack_pdf(client)
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

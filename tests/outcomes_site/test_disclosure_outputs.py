@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from indicators.disclosure import SUPPRESSED_NOTE
 from indicators.models import Observation, Period
 from ingest.derive import analytics_derive
+from tests.board_packs import board_pack_pdf
 
 # Distinctive raw numbers: if one of these strings reaches a protected viewer, it leaked.
 SMALL_VALUE = 3.8461  # 5 of 130
@@ -67,7 +68,7 @@ def outputs(client) -> dict[str, str]:
         response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
         texts[name] = response.content.decode()
-    pdf = client.get("/board-pack.pdf").content
+    pdf = board_pack_pdf(client)
     texts["board pack"] = "\n".join(
         page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages
     )
@@ -89,19 +90,19 @@ def leaks(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["viewer", "owner"])
-def test_protected_roles_see_no_small_number_anywhere(client, data, role, request):
+def test_protected_roles_see_no_small_number_anywhere(client, data, role, request, eager_tasks):
     client.force_login(request.getfixturevalue(role))
     for name, text in outputs(client).items():
         assert not leaks(text), f"{name} shows {leaks(text)} to a {role}"
 
 
-def test_public_read_visitors_are_protected_too(client, data, settings):
+def test_public_read_visitors_are_protected_too(client, data, settings, eager_tasks):
     settings.PUBLIC_READ = True
     for name, text in outputs(client).items():
         assert not leaks(text), f"{name} shows {leaks(text)} to the public"
 
 
-def test_analysts_see_the_numbers_as_stored(client, data, analyst):
+def test_analysts_see_the_numbers_as_stored(client, data, analyst, eager_tasks):
     client.force_login(analyst)
     texts = outputs(client)
     assert "3.846" in texts["indicator page"] and "3.846" in texts["API"]

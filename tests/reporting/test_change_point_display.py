@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from indicators.models import ChangePoint, Indicator, Period
 from ingest.derive import analytics_derive
+from tests.board_packs import board_pack_pdf
 from tests.ingest.test_change_points import REASON, REBASE_CASE, load_series, rebased_values
 
 
@@ -97,11 +98,11 @@ def test_without_a_change_point_nothing_is_marked(client, viewer):
     assert "Change point from" not in response.text
 
 
-def test_the_board_pack_footnotes_the_change_point_under_its_charts(client, viewer):
+def test_the_board_pack_footnotes_the_change_point_under_its_charts(client, viewer, eager_tasks):
     values, start = rebased_values()
     periods = series_with_change_point(values, start)
     client.force_login(viewer)
-    pdf = client.get("/board-pack.pdf").content
+    pdf = board_pack_pdf(client)
     text = words("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
     footnote = f"Change point from {periods[start]}: {REASON}"
     assert text.count(footnote) == 2  # under the trend chart and under the SPC chart
