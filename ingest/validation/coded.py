@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ingest.parsing import CODE_TYPE
+from ingest.parsing.table import CODE_TYPE
 
 
 class Coded:

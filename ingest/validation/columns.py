@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.parsing import ExtractRejected, RawTable
+from ingest.parsing.table import ExtractRejected, RawTable
 from ingest.validation.errors import quoted
 
 # Header spellings, compared after lower-casing and dropping spaces, underscores and hyphens.

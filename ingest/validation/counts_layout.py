@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ingest.parsing import RawTable
+from ingest.parsing.table import RawTable
 from ingest.schema import ALL_AGES, COUNTS_COLUMNS
 from ingest.validation.columns import (
     COUNTS_HEADERS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.parsing import SHOWN_CHARACTERS, cell_excerpt
+from ingest.parsing.table import SHOWN_CHARACTERS, cell_excerpt
 from ingest.schema import ERROR_COLUMNS
 
 

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from indicators.periods import KINDS, calendar_year, financial_year, parse_period_label
-from ingest.parsing import SHOWN_CHARACTERS
+from ingest.parsing.table import SHOWN_CHARACTERS
 from ingest.schema import ALL_AGES, ESP2013_AGE_BANDS
 from ingest.validation.coded import Coded
 from ingest.validation.errors import quoted

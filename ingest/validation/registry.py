@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ingest.parsing import CODE_TYPE
+from ingest.parsing.table import CODE_TYPE
 from ingest.validation.coded import Coded
 from ingest.validation.errors import quoted, short_list
 from ingest.validation.rows import NEW_AREA_COLUMNS, RowChecker

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ingest.parsing import CODE_TYPE, RawTable, cell_excerpt
+from ingest.parsing.table import CODE_TYPE, RawTable, cell_excerpt
 from ingest.validation.coded import CodeBook, Coded
 from ingest.validation.errors import ErrorLog
 

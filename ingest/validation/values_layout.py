@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ingest.parsing import RawTable
+from ingest.parsing.table import RawTable
 from ingest.schema import DECILE_TYPE, ETHNIC_TYPE, QUINTILE_TYPE, VALUES_COLUMNS
 from ingest.validation.columns import (
     COUNTS_HEADERS,

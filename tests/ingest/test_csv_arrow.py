@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from ingest.csv_arrow import read_csv_columns
-from ingest.parsing import ExtractRejected, read_csv
+from ingest.parsing import ExtractRejected
+from ingest.parsing.csv_text import read_csv
 
 DATA = Path(__file__).parent / "data"
 

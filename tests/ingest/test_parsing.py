@@ -10,7 +10,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from ingest.parsing import SHOWN_CHARACTERS, ExtractRejected, cell_excerpt, read_table
+from ingest.parsing import ExtractRejected, read_table
+from ingest.parsing.table import SHOWN_CHARACTERS, cell_excerpt
 from ingest.schema import ERROR_COLUMNS
 
 DATA = Path(__file__).parent / "data"
