@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,61 +22,52 @@ from indicators.statistics.funnel import (
     ratio_funnel_limits,
     ratio_funnel_significance,
 )
+from tests import reference_data
+from tests.reference_data import BISECTION_RELATIVE, FUNNEL_PROPORTION_ABSOLUTE, RELATIVE
 
-REFERENCE = Path(__file__).parent / "reference"
-PROPORTION_AREAS = pd.read_csv(REFERENCE / "funnel_proportion_significance.csv")
-PROPORTION_LIMITS = pd.read_csv(REFERENCE / "funnel_proportion_limits.csv")
-RATIO_AREAS = pd.read_csv(REFERENCE / "funnel_ratio_significance.csv")
-RATIO_LIMITS = pd.read_csv(REFERENCE / "funnel_ratio_limits.csv")
-RATE_AREAS = pd.read_csv(REFERENCE / "funnel_rate_significance.csv")
-RATE_LIMITS = pd.read_csv(REFERENCE / "funnel_rate_limits.csv")
-RATE_LIMIT_INPUTS = pd.read_csv(REFERENCE / "funnel_rate_limits_inputs.csv")
 LINES = ("lower_2s", "upper_2s", "lower_3s", "upper_3s")
 
 
-def rows(frame: pd.DataFrame, make_id) -> list:
-    return [pytest.param(index, row, id=make_id(index, row)) for index, row in frame.iterrows()]
+def by_scenario(expected: pd.DataFrame, computed) -> list[tuple[pd.Series, pd.Series]]:
+    """Each expected row beside the computed row at the same place in its scenario's table;
+    ``computed(scenario)`` gives that table."""
+    pairs = []
+    for scenario, rows in expected.groupby("scenario", sort=False):
+        table = computed(scenario)
+        expected_rows = [row for _, row in rows.iterrows()]
+        computed_rows = [row for _, row in table.iterrows()]
+        pairs += zip(expected_rows, computed_rows, strict=True)
+    return pairs
 
 
 # --- Proportions ---------------------------------------------------------------------------
 
 
-@cache
-def proportion_labels() -> np.ndarray:
-    return proportion_funnel_significance(PROPORTION_AREAS.numerator, PROPORTION_AREAS.denominator)
+def test_proportion_significance_matches_reference(subtests):
+    areas = reference_data.frame("funnel_proportion_significance.csv")
+    labels = proportion_funnel_significance(areas.numerator, areas.denominator)
+    for index, area in areas.iterrows():
+        with subtests.test(f"{index}-{area.area}"):
+            assert labels[index] == area.expected_significance
 
 
-@pytest.mark.parametrize(
-    ("index", "area"), rows(PROPORTION_AREAS, lambda i, row: f"{i}-{row.area}")
-)
-def test_proportion_significance_matches_reference(index, area):
-    assert proportion_labels()[index] == area.expected_significance
+def test_proportion_limits_match_reference(subtests):
+    areas = reference_data.frame("funnel_proportion_significance.csv")
 
+    def limits(scenario: str) -> pd.DataFrame:
+        # reference/README.md: all 303 areas, or only those with denominator < 31000.
+        chosen = areas[areas.denominator < 31000] if scenario == "denominator_lt_31000" else areas
+        return proportion_funnel_limits(chosen.numerator, chosen.denominator, multiplier=100)
 
-@cache
-def proportion_limits(scenario: str) -> pd.DataFrame:
-    # reference/README.md: all 303 areas, or only those with denominator < 31000.
-    areas = PROPORTION_AREAS
-    if scenario == "denominator_lt_31000":
-        areas = areas[areas.denominator < 31000]
-    return proportion_funnel_limits(areas.numerator, areas.denominator, multiplier=100)
-
-
-def limit_row_id(index, row) -> str:
-    return f"{row.scenario}-n={row.population:g}"
-
-
-@pytest.mark.parametrize(("index", "expected"), rows(PROPORTION_LIMITS, limit_row_id))
-def test_proportion_limits_match_reference(index, expected):
-    table = proportion_limits(expected.scenario)
-    position = index - PROPORTION_LIMITS.index[PROPORTION_LIMITS.scenario == expected.scenario][0]
-    row = table.iloc[position]
-
-    assert row.population == expected.population
-    # Absolute 1e-6 on the ×100 scale: the stored values have 6 decimal places.
-    for column in ("lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"):
-        assert row[column] == pytest.approx(expected[column], abs=1e-6)
-    assert row.baseline == pytest.approx(expected.baseline, abs=1e-6)
+    expected_limits = reference_data.frame("funnel_proportion_limits.csv")
+    for expected, row in by_scenario(expected_limits, limits):
+        with subtests.test(f"{expected.scenario}-n={expected.population:g}"):
+            assert row.population == expected.population
+            for column in ("lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"):
+                assert row[column] == pytest.approx(
+                    expected[column], abs=FUNNEL_PROPORTION_ABSOLUTE
+                )
+            assert row.baseline == pytest.approx(expected.baseline, abs=FUNNEL_PROPORTION_ABSOLUTE)
 
 
 def wilson_bound(x, n, z, sign):
@@ -142,37 +130,29 @@ def test_proportion_funnel_rejects_invalid_input(numerator, denominator, message
 # --- Ratios --------------------------------------------------------------------------------
 
 
-@cache
-def ratio_labels() -> np.ndarray:
-    return ratio_funnel_significance(RATIO_AREAS.observed, RATIO_AREAS.expected)
+def test_ratio_significance_matches_reference(subtests):
+    areas = reference_data.frame("funnel_ratio_significance.csv")
+    labels = ratio_funnel_significance(areas.observed, areas.expected)
+    for index, area in areas.iterrows():
+        with subtests.test(f"{index}-O={area.observed}-E={area.expected:.2f}"):
+            assert labels[index] == area.expected_significance
 
 
-@pytest.mark.parametrize(
-    ("index", "area"),
-    rows(RATIO_AREAS, lambda i, row: f"{i}-O={row.observed}-E={row.expected:.2f}"),
-)
-def test_ratio_significance_matches_reference(index, area):
-    assert ratio_labels()[index] == area.expected_significance
-
-
-@cache
-def ratio_limits() -> pd.DataFrame:
-    return ratio_funnel_limits(RATIO_AREAS.expected)
-
-
-@pytest.mark.parametrize(
-    ("index", "expected"), rows(RATIO_LIMITS, lambda i, row: f"obs={row.observed_events}")
-)
-def test_ratio_limits_match_reference(index, expected):
-    row = ratio_limits().iloc[index]
-
-    assert row.observed_events == expected.observed_events
-    for line in LINES:
-        assert row[f"{line}_exp_events"] == pytest.approx(expected[f"{line}_exp_events"], rel=1e-6)
-        assert row[f"{line}_isr"] == pytest.approx(expected[f"{line}_isr"], rel=1e-6)
-        # The count form is the ratio minus 1, so its relative error is the ratio's magnified
-        # near 0: compare it on the ratio scale, at the same 1e-6 relative.
-        assert row[f"{line}_count"] + 1 == pytest.approx(expected[f"{line}_count"] + 1, rel=1e-6)
+def test_ratio_limits_match_reference(subtests):
+    areas = reference_data.frame("funnel_ratio_significance.csv")
+    table = ratio_funnel_limits(areas.expected)
+    expected_limits = reference_data.frame("funnel_ratio_limits.csv")
+    pairs = zip(expected_limits.iterrows(), table.iterrows(), strict=True)
+    for (_, expected), (_, row) in pairs:
+        with subtests.test(f"obs={expected.observed_events}"):
+            assert row.observed_events == expected.observed_events
+            for line in LINES:
+                for column in (f"{line}_exp_events", f"{line}_isr"):
+                    assert row[column] == pytest.approx(expected[column], rel=RELATIVE)
+                # The count form is the ratio minus 1, so its relative error is the ratio's
+                # magnified near 0: compare it on the ratio scale, at the same tolerance.
+                count = f"{line}_count"
+                assert row[count] + 1 == pytest.approx(expected[count] + 1, rel=RELATIVE)
 
 
 @pytest.mark.parametrize("observed", [1, 2, 9, 10, 55, 328, 1000])
@@ -183,8 +163,8 @@ def test_bisection_is_within_1e4_of_the_exact_poisson_root(observed, tail):
     upper = poisson_mean_at_limit(observed, tail=tail, side="upper")
     lower = poisson_mean_at_limit(observed, tail=tail, side="lower")
 
-    assert upper == pytest.approx(chi2.ppf(1 - tail, 2 * observed + 2) / 2, rel=1e-4)
-    assert lower == pytest.approx(chi2.ppf(tail, 2 * observed) / 2, rel=1e-4)
+    assert upper == pytest.approx(chi2.ppf(1 - tail, 2 * observed + 2) / 2, rel=BISECTION_RELATIVE)
+    assert lower == pytest.approx(chi2.ppf(tail, 2 * observed) / 2, rel=BISECTION_RELATIVE)
 
 
 def test_ratio_significance_hand_examples():
@@ -204,31 +184,25 @@ def test_ratio_significance_hand_examples():
 # --- Rates ---------------------------------------------------------------------------------
 
 
-@cache
-def rate_labels(scenario: str) -> np.ndarray:
-    areas = RATE_AREAS[RATE_AREAS.scenario == scenario]
-    return rate_funnel_significance(
-        areas["count"],
-        areas.rate,
-        rate_type=areas.rate_type.iloc[0],
-        multiplier=areas.multiplier.iloc[0],
-        denominator=areas["pop"],
-    )
+def test_rate_significance_matches_reference(subtests):
+    for scenario, areas in reference_data.frame("funnel_rate_significance.csv").groupby(
+        "scenario", sort=False
+    ):
+        labels = rate_funnel_significance(
+            areas["count"],
+            areas.rate,
+            rate_type=areas.rate_type.iloc[0],
+            multiplier=areas.multiplier.iloc[0],
+            denominator=areas["pop"],
+        )
+        for position, (index, area) in enumerate(areas.iterrows()):
+            with subtests.test(f"{scenario}-{index}-count={area['count']}"):
+                assert labels[position] == area.expected_significance
 
 
-@pytest.mark.parametrize(
-    ("index", "area"), rows(RATE_AREAS, lambda i, row: f"{row.scenario}-{i}-count={row['count']}")
-)
-def test_rate_significance_matches_reference(index, area):
-    position = index - RATE_AREAS.index[RATE_AREAS.scenario == area.scenario][0]
-
-    assert rate_labels(area.scenario)[position] == area.expected_significance
-
-
-@cache
-def rate_limits(scenario: str) -> pd.DataFrame:
+def rate_limits(scenario: str, inputs: pd.DataFrame) -> pd.DataFrame:
     """The three scenarios of testFunnels.R, as reference/README.md describes them."""
-    areas = RATE_LIMIT_INPUTS.copy()
+    areas = inputs.copy()
     options = {"multiplier": 1e5, "years_of_data": 3}
     if scenario == "S1":
         return rate_funnel_limits(areas.ev, areas.rate, rate_type="dsr", **options)
@@ -244,19 +218,17 @@ def rate_limits(scenario: str) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(
-    ("index", "expected"), rows(RATE_LIMITS, lambda i, row: f"{row.scenario[:2]}-{row.Events}")
-)
-def test_rate_limits_match_reference(index, expected):
-    scenario = expected.scenario[:2]
-    position = index - RATE_LIMITS.index[RATE_LIMITS.scenario == expected.scenario][0]
-    row = rate_limits(scenario).iloc[position]
-
-    assert row.events == expected.Events
-    for line in LINES:
-        for column in (f"{line}_population_1_year", f"{line}_limit"):
-            assert row[column] == pytest.approx(expected[column], rel=1e-6)
-    assert row.baseline == pytest.approx(expected.baseline, rel=1e-6)
+def test_rate_limits_match_reference(subtests):
+    inputs = reference_data.frame("funnel_rate_limits_inputs.csv")
+    expected_limits = reference_data.frame("funnel_rate_limits.csv")
+    # The scenario text starts with its short name: S1, S2 or S3.
+    for expected, row in by_scenario(expected_limits, lambda text: rate_limits(text[:2], inputs)):
+        with subtests.test(f"{expected.scenario[:2]}-{expected.Events}"):
+            assert row.events == expected.Events
+            for line in LINES:
+                for column in (f"{line}_population_1_year", f"{line}_limit"):
+                    assert row[column] == pytest.approx(expected[column], rel=RELATIVE)
+            assert row.baseline == pytest.approx(expected.baseline, rel=RELATIVE)
 
 
 def test_dsr_with_fewer_than_10_events_is_not_assessed():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,18 +15,27 @@ from indicators.statistics.inequality import (
     slope_index_of_inequality,
     slope_index_of_inequality_by_group,
 )
+from tests import reference_data
+from tests.reference_data import LEAST_SQUARES_RELATIVE, SIMULATED_SHARE_OF_WIDTH
 
-REFERENCE = Path(__file__).parent / "reference"
-CASES = pd.read_csv(REFERENCE / "sii.csv")
-INPUTS = pd.read_csv(REFERENCE / "sii_inputs.csv")
 VALUE_TYPES = {0: "normal", 1: "rate", 2: "proportion"}
 SEED = 12345
 
 
-def case_inputs(case: pd.Series) -> pd.DataFrame:
+@pytest.fixture(scope="module")
+def cases() -> pd.DataFrame:
+    return reference_data.frame("sii.csv")
+
+
+@pytest.fixture(scope="module")
+def inputs() -> pd.DataFrame:
+    return reference_data.frame("sii_inputs.csv")
+
+
+def case_inputs(case: pd.Series, inputs: pd.DataFrame) -> pd.DataFrame:
     # The two sii_r91_*_intercept cases reuse the inputs of sii_r91_area1 / sii_r91_area2.
     input_case = case.case_id.removesuffix("_intercept")
-    return INPUTS[INPUTS.case_id == input_case].sort_values("quantile")
+    return inputs[inputs.case_id == input_case].sort_values("quantile")
 
 
 def case_options(case: pd.Series, confidence: float) -> dict:
@@ -40,8 +48,8 @@ def case_options(case: pd.Series, confidence: float) -> dict:
     }
 
 
-def run_case(case: pd.Series, confidence: float, **overrides):
-    rows = case_inputs(case)
+def run_case(case: pd.Series, inputs: pd.DataFrame, confidence: float, **overrides):
+    rows = case_inputs(case, inputs)
     if case.se_input == "se":
         intervals = {"se": rows.se}
     else:
@@ -58,69 +66,70 @@ def levels(case: pd.Series) -> list[tuple[int, float]]:
     return [(k, case[f"confidence_{k}"]) for k in (1, 2) if not math.isnan(case[f"confidence_{k}"])]
 
 
-def level_params(column_prefix: str) -> list:
+def case_levels(cases: pd.DataFrame, column_prefix: str):
     """(case, level, confidence) for every case and level that has the given columns."""
-    params = []
-    for _, case in CASES.iterrows():
+    for _, case in cases.iterrows():
         for k, confidence in levels(case):
             if not math.isnan(case[f"{column_prefix}_lowercl_{k}"]):
-                params.append(pytest.param(case, k, confidence, id=f"{case.case_id}@{confidence}"))
-    return params
+                yield case, k, confidence
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(case, id=case.case_id) for _, case in CASES.iterrows()]
-)
-def test_point_estimates_match_reference(case):
-    result = run_case(case, case.confidence_1)
+def test_point_estimates_match_reference(cases, inputs, subtests):
+    for _, case in cases.iterrows():
+        with subtests.test(case.case_id):
+            result = run_case(case, inputs, case.confidence_1)
 
-    assert relative_error(result.sii, case.sii) <= 1e-9
-    assert relative_error(result.rii, case.rii) <= 1e-9
-    if not math.isnan(case.intercept):
-        assert relative_error(result.intercept, case.intercept) <= 1e-9
-
-
-@pytest.mark.parametrize(("case", "level", "confidence"), level_params("analytic_sii"))
-def test_closed_form_sii_limits_match_analytic_columns(case, level, confidence):
-    result = run_case(case, confidence)
-
-    assert result.ci_method == "closed form"
-    assert relative_error(result.sii_lower, case[f"analytic_sii_lowercl_{level}"]) <= 1e-9
-    assert relative_error(result.sii_upper, case[f"analytic_sii_uppercl_{level}"]) <= 1e-9
+            assert relative_error(result.sii, case.sii) <= LEAST_SQUARES_RELATIVE
+            assert relative_error(result.rii, case.rii) <= LEAST_SQUARES_RELATIVE
+            if not math.isnan(case.intercept):
+                assert relative_error(result.intercept, case.intercept) <= LEAST_SQUARES_RELATIVE
 
 
-def assert_within_five_percent_of_width(result, case, level):
-    # reference/README.md: simulated limits agree to 5% of the expected CI width.
+def test_closed_form_sii_limits_match_analytic_columns(cases, inputs, subtests):
+    for case, level, confidence in case_levels(cases, "analytic_sii"):
+        with subtests.test(f"{case.case_id}@{confidence}"):
+            result = run_case(case, inputs, confidence)
+
+            assert result.ci_method == "closed form"
+            for side in ("lower", "upper"):
+                expected = case[f"analytic_sii_{side}cl_{level}"]
+                actual = getattr(result, f"sii_{side}")
+                assert relative_error(actual, expected) <= LEAST_SQUARES_RELATIVE
+
+
+def assert_near_simulated_limits(result, case, level):
     for statistic in ("sii", "rii"):
         expected_lower = case[f"{statistic}_lowercl_{level}"]
         expected_upper = case[f"{statistic}_uppercl_{level}"]
-        allowed = 0.05 * (expected_upper - expected_lower)
+        allowed = SIMULATED_SHARE_OF_WIDTH * (expected_upper - expected_lower)
         assert abs(getattr(result, f"{statistic}_lower") - expected_lower) <= allowed
         assert abs(getattr(result, f"{statistic}_upper") - expected_upper) <= allowed
 
 
-@pytest.mark.parametrize(("case", "level", "confidence"), level_params("sii"))
-def test_default_limits_agree_with_package_simulation(case, level, confidence):
-    result = run_case(case, confidence)
+def test_default_limits_agree_with_package_simulation(cases, inputs, subtests):
+    for case, level, confidence in case_levels(cases, "sii"):
+        with subtests.test(f"{case.case_id}@{confidence}"):
+            result = run_case(case, inputs, confidence)
 
-    assert result.reason is None
-    assert_within_five_percent_of_width(result, case, level)
-
-
-@pytest.mark.parametrize(("case", "level", "confidence"), level_params("sii"))
-def test_seeded_simulation_agrees_with_package_simulation(case, level, confidence):
-    result = run_case(case, confidence, ci_method="simulation")
-
-    assert result.ci_method == "simulation"
-    assert_within_five_percent_of_width(result, case, level)
+            assert result.reason is None
+            assert_near_simulated_limits(result, case, level)
 
 
-def test_grouped_entry_point_matches_one_area_at_a_time():
+def test_seeded_simulation_agrees_with_package_simulation(cases, inputs, subtests):
+    for case, level, confidence in case_levels(cases, "sii"):
+        with subtests.test(f"{case.case_id}@{confidence}"):
+            result = run_case(case, inputs, confidence, ci_method="simulation")
+
+            assert result.ci_method == "simulation"
+            assert_near_simulated_limits(result, case, level)
+
+
+def test_grouped_entry_point_matches_one_area_at_a_time(cases, inputs):
     # Every reference case whose settings match r1 (normal, SE supplied, 95%) in one frame.
-    same_settings = CASES[
-        (CASES.value_type == 0) & (CASES.se_input == "se") & (CASES.n_quantiles == 10)
+    same_settings = cases[
+        (cases.value_type == 0) & (cases.se_input == "se") & (cases.n_quantiles == 10)
     ]
-    frame = INPUTS[INPUTS.case_id.isin(same_settings.case_id)]
+    frame = inputs[inputs.case_id.isin(same_settings.case_id)]
 
     grouped = slope_index_of_inequality_by_group(
         frame, group_columns=["case_id"], se_column="se", n_quantiles=10, seed=SEED
@@ -128,16 +137,16 @@ def test_grouped_entry_point_matches_one_area_at_a_time():
 
     assert list(grouped.index) == sorted(same_settings.case_id)
     for _, case in same_settings.iterrows():
-        single = run_case(case, 0.95)
+        single = run_case(case, inputs, 0.95)
         row = grouped.loc[case.case_id]
         for field in ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper", "gap"):
             assert row[field] == pytest.approx(getattr(single, field), rel=1e-12)
-        assert row["sii"] == pytest.approx(case.sii, rel=1e-9)
+        assert row["sii"] == pytest.approx(case.sii, rel=LEAST_SQUARES_RELATIVE)
 
 
-def test_grouped_simulation_uses_the_same_seed_per_group_as_a_single_call():
-    case = CASES[CASES.case_id == "sii_r111_area1"].iloc[0]
-    frame = INPUTS[INPUTS.case_id.isin(["sii_r111_area1", "sii_r111_area2"])]
+def test_grouped_simulation_uses_the_same_seed_per_group_as_a_single_call(cases, inputs):
+    case = cases[cases.case_id == "sii_r111_area1"].iloc[0]
+    frame = inputs[inputs.case_id.isin(["sii_r111_area1", "sii_r111_area2"])]
 
     grouped = slope_index_of_inequality_by_group(
         frame,
@@ -151,7 +160,7 @@ def test_grouped_simulation_uses_the_same_seed_per_group_as_a_single_call():
         seed=7,
     ).set_index("case_id")
 
-    single = run_case(case, 0.95, repetitions=2000, seed=7)
+    single = run_case(case, inputs, 0.95, repetitions=2000, seed=7)
     assert grouped.loc["sii_r111_area1", "sii_lower"] == single.sii_lower
     assert grouped.loc["sii_r111_area1", "rii_upper"] == single.rii_upper
     assert grouped.loc["sii_r111_area1", "ci_method"] == "simulation"

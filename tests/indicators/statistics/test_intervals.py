@@ -1,15 +1,10 @@
 """Proportions, crude rates and means against the reference vectors (docs/methods.md §1–§3)."""
 
-import csv
-from collections import defaultdict
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from indicators.statistics.common import StatisticsInputError
 from indicators.statistics.intervals import (
-    Interval,
     byar_count_interval,
     byar_exact_interval,
     exact_count_interval,
@@ -19,97 +14,68 @@ from indicators.statistics.intervals import (
     poisson_interval_method,
     wilson_interval,
 )
-
-REFERENCE = Path(__file__).parent / "reference"
-
-
-def reference_rows(name: str) -> list[dict[str, str]]:
-    with open(REFERENCE / name, newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def reference_cases(name: str) -> list:
-    return [
-        pytest.param(row, id=f"{row['case_id']}@{row['confidence']}")
-        for row in reference_rows(name)
-    ]
-
-
-def assert_matches(actual, expected: str, what: str) -> None:
-    """README tolerance: 1e-6 relative; 1e-12 absolute where the answer is 0; empty is NA."""
-    actual = float(actual)
-    if expected == "":
-        assert np.isnan(actual), f"{what}: expected NA, got {actual!r}"
-    elif float(expected) == 0:
-        assert abs(actual) <= 1e-12, f"{what}: expected 0, got {actual!r}"
-    else:
-        assert actual == pytest.approx(float(expected), rel=1e-6, abs=0), what
-
-
-def assert_interval_matches(result: Interval, row: dict[str, str]) -> None:
-    for part in ("value", "lower", "upper"):
-        column = part if part == "value" else f"{part}cl"
-        assert_matches(getattr(result, part), row[column], column)
-
+from tests import reference_data
+from tests.reference_data import RELATIVE, assert_interval_matches, case_id
 
 # --- conformance with the reference vectors -------------------------------------------------
 
 
-@pytest.mark.parametrize("row", reference_cases("proportion_wilson.csv"))
-def test_wilson_matches_reference(row):
-    result = wilson_interval(
-        float(row["numerator"]),
-        float(row["denominator"]),
-        confidence=float(row["confidence"]),
-        multiplier=float(row["multiplier"]),
-    )
-    assert_interval_matches(result, row)
+def test_wilson_matches_reference(subtests):
+    for row in reference_data.rows("proportion_wilson.csv"):
+        with subtests.test(case_id(row)):
+            result = wilson_interval(
+                float(row["numerator"]),
+                float(row["denominator"]),
+                confidence=float(row["confidence"]),
+                multiplier=float(row["multiplier"]),
+            )
+            assert_interval_matches(result, row)
 
 
-@pytest.mark.parametrize("row", reference_cases("rate_byars.csv"))
-def test_rate_matches_reference(row):
-    numerator, confidence = float(row["numerator"]), float(row["confidence"])
-    if row["case_id"].startswith("byars_fn_"):
-        # The internal Byar functions on the count itself: no exact switch.
-        result = byar_count_interval(numerator, confidence=confidence)
-    else:
-        result = byar_exact_interval(
-            numerator,
-            float(row["denominator"]),
-            confidence=confidence,
-            multiplier=float(row["multiplier"]),
-        )
-        assert poisson_interval_method(numerator) == row["method"]
-    assert_interval_matches(result, row)
+def test_rate_matches_reference(subtests):
+    for row in reference_data.rows("rate_byars.csv"):
+        with subtests.test(case_id(row)):
+            numerator, confidence = float(row["numerator"]), float(row["confidence"])
+            if row["case_id"].startswith("byars_fn_"):
+                # The internal Byar functions on the count itself: no exact switch.
+                result = byar_count_interval(numerator, confidence=confidence)
+            else:
+                result = byar_exact_interval(
+                    numerator,
+                    float(row["denominator"]),
+                    confidence=confidence,
+                    multiplier=float(row["multiplier"]),
+                )
+                assert poisson_interval_method(numerator) == row["method"]
+            assert_interval_matches(result, row)
 
 
-def observations_by_case() -> dict[str, list[float]]:
-    observations = defaultdict(list)
-    for row in reference_rows("mean_inputs.csv"):
-        observations[row["case_id"]].append(float(row["value"]))
-    return observations
+def test_mean_of_observations_matches_reference(subtests):
+    observations = {
+        case: [float(row["value"]) for row in rows]
+        for case, rows in reference_data.rows_by_case("mean_inputs.csv").items()
+    }
+    for row in reference_data.rows("mean_t.csv"):
+        with subtests.test(case_id(row)):
+            values = observations[row["case_id"]]
+            assert len(values) == int(row["n"])
+            assert sum(values) == pytest.approx(float(row["value_sum"]), rel=RELATIVE)
+            result = mean_interval(values, confidence=float(row["confidence"]))
+            assert_interval_matches(result, row)
 
 
-OBSERVATIONS = observations_by_case()
-
-
-@pytest.mark.parametrize("row", reference_cases("mean_t.csv"))
-def test_mean_of_observations_matches_reference(row):
-    values = OBSERVATIONS[row["case_id"]]
-    assert len(values) == int(row["n"])
-    assert sum(values) == pytest.approx(float(row["value_sum"]), rel=1e-12)
-    result = mean_interval(values, confidence=float(row["confidence"]))
-    assert_interval_matches(result, row)
-
-
-@pytest.mark.parametrize("row", reference_cases("mean_t.csv"))
-def test_mean_from_summary_matches_reference(row):
-    n = int(row["n"])
-    standard_deviation = float(row["stdev"]) if row["stdev"] else np.nan
-    result = mean_interval_from_summary(
-        n, float(row["value_sum"]) / n, standard_deviation, confidence=float(row["confidence"])
-    )
-    assert_interval_matches(result, row)
+def test_mean_from_summary_matches_reference(subtests):
+    for row in reference_data.rows("mean_t.csv"):
+        with subtests.test(case_id(row)):
+            n = int(row["n"])
+            standard_deviation = float(row["stdev"]) if row["stdev"] else np.nan
+            result = mean_interval_from_summary(
+                n,
+                float(row["value_sum"]) / n,
+                standard_deviation,
+                confidence=float(row["confidence"]),
+            )
+            assert_interval_matches(result, row)
 
 
 # --- behaviour beyond the vectors -----------------------------------------------------------

@@ -1,36 +1,20 @@
 """Life expectancy (Chiang II, Silcocks) against the reference vectors (docs/methods.md §8)."""
 
-import csv
-from collections import defaultdict
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from indicators.statistics.common import StatisticsInputError
 from indicators.statistics.life_expectancy import START_AGES, life_expectancy
+from tests import reference_data
+from tests.reference_data import LIFE_EXPECTANCY_RELATIVE, assert_matches
 
-REFERENCE = Path(__file__).parent / "reference"
 
-
-def reference_tables() -> dict[tuple[str, str], list[dict[str, str]]]:
+def life_tables() -> dict[tuple[str, str], list[dict[str, str]]]:
     """The reference rows grouped into one 20-band life table per case and level."""
-    tables = defaultdict(list)
-    with open(REFERENCE / "life_expectancy.csv", newline="") as file:
-        for row in csv.DictReader(file):
-            tables[row["case_id"], row["confidence"]].append(row)
+    tables = {}
+    for row in reference_data.rows("life_expectancy.csv"):
+        tables.setdefault((row["case_id"], row["confidence"]), []).append(row)
     return tables
-
-
-TABLES = reference_tables()
-
-
-def reference_cases() -> list:
-    return [
-        pytest.param(table, band, id=f"{case_id}@{confidence}-age{table[band]['startage']}")
-        for (case_id, confidence), table in TABLES.items()
-        for band in range(len(table))
-    ]
 
 
 def inputs(table: list[dict[str, str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -39,30 +23,23 @@ def inputs(table: list[dict[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     return deaths, populations
 
 
-def assert_matches(actual, expected: str, what: str) -> None:
-    """README tolerance: 1e-5 relative (upstream used z = 1.96); empty means NA."""
-    actual = float(actual)
-    if expected == "":
-        assert np.isnan(actual), f"{what}: expected NA, got {actual!r}"
-    else:
-        assert actual == pytest.approx(float(expected), rel=1e-5, abs=0), what
-
-
-@pytest.mark.parametrize(("table", "band"), reference_cases())
-def test_life_expectancy_matches_reference(table, band):
-    assert [float(row["startage"]) for row in table] == list(START_AGES)
-    result = life_expectancy(*inputs(table), confidence=float(table[0]["confidence"]))
-    row = table[band]
-    assert_matches(result.interval.value[band], row["value"], "value")
-    assert_matches(result.interval.lower[band], row["lowercl"], "lowercl")
-    assert_matches(result.interval.upper[band], row["uppercl"], "uppercl")
-    assert bool(result.value_suppressed[band]) == (row["value"] == "")
-    assert not result.not_calculated
+def test_life_expectancy_matches_reference(subtests):
+    for (case, confidence), table in life_tables().items():
+        assert [float(row["startage"]) for row in table] == list(START_AGES)
+        result = life_expectancy(*inputs(table), confidence=float(confidence))
+        assert not result.not_calculated
+        for band, row in enumerate(table):
+            with subtests.test(f"{case}@{confidence}-age{row['startage']}"):
+                for part in ("value", "lower", "upper"):
+                    column = part if part == "value" else f"{part}cl"
+                    actual = getattr(result.interval, part)[band]
+                    assert_matches(actual, row[column], column, relative=LIFE_EXPECTANCY_RELATIVE)
+                assert bool(result.value_suppressed[band]) == (row["value"] == "")
 
 
 def test_areas_are_computed_side_by_side():
-    first = inputs(TABLES["le_df1", "0.95"])
-    second = inputs(TABLES["le_widecis_area2", "0.95"])
+    first = inputs(life_tables()["le_df1", "0.95"])
+    second = inputs(life_tables()["le_widecis_area2", "0.95"])
     deaths = np.stack([first[0], second[0]])
     populations = np.stack([first[1], second[1]])
     together = life_expectancy(deaths, populations, confidence=0.998)
@@ -75,7 +52,7 @@ def test_areas_are_computed_side_by_side():
 
 
 def test_a_wide_interval_hides_the_value_but_keeps_the_limits():
-    table = TABLES["le_widecis_area2", "0.95"]
+    table = life_tables()["le_widecis_area2", "0.95"]
     result = life_expectancy(*inputs(table))
     hidden = result.value_suppressed
     assert list(hidden) == [row["value"] == "" for row in table]
@@ -96,7 +73,7 @@ def test_a_wide_interval_hides_the_value_but_keeps_the_limits():
     ids=["deaths above population", "negative deaths", "no population", "missing", "no deaths 90+"],
 )
 def test_an_unusable_band_blanks_that_area_only(band, deaths, population):
-    good_deaths, good_populations = inputs(TABLES["le_df1", "0.95"])
+    good_deaths, good_populations = inputs(life_tables()["le_df1", "0.95"])
     bad_deaths, bad_populations = good_deaths.copy(), good_populations.copy()
     bad_deaths[band], bad_populations[band] = deaths, population
     result = life_expectancy(

@@ -1,8 +1,6 @@
 """Making Data Count XmR charts (docs/methods.md §11) against the NHSRplotthedots reference set."""
 
-import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,11 +22,8 @@ from indicators.statistics.spc import (
     xmr_chart,
     xmr_charts_by_series,
 )
-
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "spc_cases.json").read_text())
-CASES = REFERENCE["cases"]
-RULES = REFERENCE["rule_unit_cases"]
-ASSURANCE = REFERENCE["assurance_unit_cases"]
+from tests import reference_data
+from tests.reference_data import PRINTED_PRECISION, SPC_LIMITS
 
 # The reference uses the R package's improvement directions; the app uses polarities
 POLARITY = {"increase": "higher_better", "decrease": "lower_better", "neutral": "no_judgement"}
@@ -39,6 +34,16 @@ ASSURANCE_ICON = {
 }
 
 NOISY = [10, 8, 12, 9, 11, 10, 8, 12, 9, 11, 10, 8, 12, 11, 9]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return reference_data.spc_cases()
+
+
+@pytest.fixture(scope="module")
+def cases(reference):
+    return reference["cases"]
 
 
 def chart_for(case):
@@ -55,18 +60,26 @@ def chart_for(case):
 
 
 def assert_limit(actual, expected):
-    # Reference README: limits to 1e-9 absolute or relative; null means NaN
+    # null in the reference means NaN
     if expected is None:
         assert math.isnan(actual)
     else:
-        assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-9), (actual, expected)
+        assert math.isclose(actual, expected, rel_tol=SPC_LIMITS, abs_tol=SPC_LIMITS), (
+            actual,
+            expected,
+        )
 
 
 # --- conformance: every reference case -----------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
-def test_reference_case(case):
+def test_reference_case(cases, subtests):
+    for case in cases:
+        with subtests.test(case["id"]):
+            assert_reference_case(case)
+
+
+def assert_reference_case(case):
     expected = case["expected_computed_by_package_code"]
     chart = chart_for(case)
 
@@ -91,60 +104,69 @@ def test_reference_case(case):
     assert ASSURANCE_ICON.get(expected["assurance_type"]) == expected["assurance_icon"]
 
 
-NUMERIC_ASSERTIONS = [
-    case for case in CASES if case["asserted_by_source"] and "mean" in case["asserted_by_source"]
-]
+def test_upstream_assertions_at_printed_precision(cases, subtests):
+    numeric = [case for case in cases if "mean" in (case["asserted_by_source"] or {})]
+    assert numeric
+    for case in numeric:
+        with subtests.test(case["id"]):
+            asserted = case["asserted_by_source"]
+            group = chart_for(case).groups[0]
+            for name, actual in [
+                ("mean", group.mean),
+                ("lpl", group.lower_process_limit),
+                ("upl", group.upper_process_limit),
+            ]:
+                assert math.isclose(
+                    actual, asserted[name], rel_tol=PRINTED_PRECISION, abs_tol=PRINTED_PRECISION
+                )
 
 
-@pytest.mark.parametrize("case", NUMERIC_ASSERTIONS, ids=[c["id"] for c in NUMERIC_ASSERTIONS])
-def test_upstream_assertions_at_printed_precision(case):
-    asserted = case["asserted_by_source"]
-    group = chart_for(case).groups[0]
-    for name, actual in [
-        ("mean", group.mean),
-        ("lpl", group.lower_process_limit),
-        ("upl", group.upper_process_limit),
-    ]:
-        assert math.isclose(actual, asserted[name], rel_tol=5e-3, abs_tol=5e-3)
+def rule_cases(reference, prefix: str) -> list[dict]:
+    """The upstream unit cases of the rule helper whose name starts with ``prefix``."""
+    (name,) = [key for key in reference["rule_unit_cases"] if key.startswith(prefix)]
+    cases = [case for case in reference["rule_unit_cases"][name] if "in" in case or "close" in case]
+    assert cases, name
+    return cases
 
 
-def unit_cases(name):
-    return [case for case in RULES[name] if "in" in case or "close" in case]
+def test_rule_unit_run_ends(reference, subtests):
+    for number, case in enumerate(rule_cases(reference, "ptd_seven_point_one_side_mean")):
+        with subtests.test(number):
+            # R's helper returns 1 for a run on either side; run_ends keeps the side's sign
+            assert np.abs(run_ends(case["in"])).tolist() == case["out"]
 
 
-@pytest.mark.parametrize("case", unit_cases("ptd_seven_point_one_side_mean"))
-def test_rule_unit_run_ends(case):
-    # R's helper returns 1 for a run on either side; run_ends keeps the side's sign
-    assert np.abs(run_ends(case["in"])).tolist() == case["out"]
+def test_rule_unit_part_of_seven(reference, subtests):
+    for number, case in enumerate(rule_cases(reference, "ptd_part_of_seven_trend")):
+        with subtests.test(number):
+            assert part_of(case["in"], length=7).astype(int).tolist() == case["out"]
 
 
-@pytest.mark.parametrize("case", unit_cases("ptd_part_of_seven_trend"))
-def test_rule_unit_part_of_seven(case):
-    assert part_of(case["in"], length=7).astype(int).tolist() == case["out"]
+def test_rule_unit_trend_ends(reference, subtests):
+    for number, case in enumerate(rule_cases(reference, "ptd_seven_point_trend")):
+        with subtests.test(number):
+            assert trend_ends(case["in"]).tolist() == case["out"]
 
 
-@pytest.mark.parametrize("case", unit_cases("ptd_seven_point_trend"))
-def test_rule_unit_trend_ends(case):
-    assert trend_ends(case["in"]).tolist() == case["out"]
+def test_rule_unit_two_in_three_windows(reference, subtests):
+    for number, case in enumerate(rule_cases(reference, "ptd_two_in_three")):
+        with subtests.test(number):
+            windows = two_in_three_windows(case["close"], case["rtm"])
+            assert windows.astype(int).tolist() == case["out"]
 
 
-@pytest.mark.parametrize("case", unit_cases("ptd_two_in_three"))
-def test_rule_unit_two_in_three_windows(case):
-    windows = two_in_three_windows(case["close"], case["rtm"])
-    assert windows.astype(int).tolist() == case["out"]
-
-
-PART_OF_TWO_IN_THREE = next(key for key in RULES if key.startswith("ptd_part_of_two_in_three"))
-
-
-@pytest.mark.parametrize("case", unit_cases(PART_OF_TWO_IN_THREE))
-def test_rule_unit_only_near_points_of_two_in_three_are_flagged(case):
-    flagged = two_in_three_windows(case["close"], case["rtm"]) & np.array(case["close"], bool)
-    assert flagged.astype(int).tolist() == case["out"]
+def test_rule_unit_only_near_points_of_two_in_three_are_flagged(reference, subtests):
+    for number, case in enumerate(rule_cases(reference, "ptd_part_of_two_in_three")):
+        with subtests.test(number):
+            flagged = two_in_three_windows(case["close"], case["rtm"]) & np.array(
+                case["close"], bool
+            )
+            assert flagged.astype(int).tolist() == case["out"]
 
 
 @pytest.mark.parametrize("direction", ["increase", "decrease", "neutral"])
-def test_assurance_unit_cases(direction):
+def test_assurance_unit_cases(reference, direction):
+    assurance = reference["assurance_unit_cases"]
     icons = [
         assurance_icon(
             target=row["target"],
@@ -152,9 +174,9 @@ def test_assurance_unit_cases(direction):
             upper_process_limit=row["upl"],
             polarity=POLARITY[direction],
         )
-        for row in ASSURANCE["rows"]
+        for row in assurance["rows"]
     ]
-    assert icons == [ASSURANCE_ICON.get(kind) for kind in ASSURANCE[direction]]
+    assert icons == [ASSURANCE_ICON.get(kind) for kind in assurance[direction]]
 
 
 def test_assurance_without_target_is_none():
@@ -498,10 +520,10 @@ def reference_frame(cases):
     return pd.concat(frames).sample(frac=1, random_state=1)
 
 
-def test_by_series_matches_the_reference_cases():
+def test_by_series_matches_the_reference_cases(cases):
     cases = [
         case
-        for case in CASES
+        for case in cases
         if case["input"]["screen_outliers"] and case["input"]["fix_after_n_points"] is None
     ]
     tables = xmr_charts_by_series(

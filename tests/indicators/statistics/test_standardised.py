@@ -1,9 +1,5 @@
 """Directly and indirectly standardised rates against the reference vectors (§4, §5)."""
 
-import csv
-from collections import defaultdict
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -20,58 +16,14 @@ from indicators.statistics.standardised import (
     indirectly_standardised_rate,
     indirectly_standardised_ratio,
 )
-
-REFERENCE = Path(__file__).parent / "reference"
-
-
-def reference_rows(name: str) -> list[dict[str, str]]:
-    with open(REFERENCE / name, newline="") as file:
-        return list(csv.DictReader(file))
-
-
-def reference_cases(name: str) -> list:
-    return [
-        pytest.param(row, id=f"{row['case_id']}@{row['confidence']}")
-        for row in reference_rows(name)
-    ]
-
-
-def number(cell: str) -> float:
-    """An input cell; empty means NA."""
-    return float(cell) if cell else np.nan
-
-
-def rows_by_case(name: str) -> dict[str, list[dict[str, str]]]:
-    rows = defaultdict(list)
-    for row in reference_rows(name):
-        rows[row["case_id"]].append(row)
-    return rows
-
-
-def assert_matches(actual, expected: str, what: str) -> None:
-    """README tolerance: 1e-6 relative; 1e-12 absolute where the answer is 0; empty is NA."""
-    actual = float(actual)
-    if expected == "":
-        assert np.isnan(actual), f"{what}: expected NA, got {actual!r}"
-    elif float(expected) == 0:
-        assert abs(actual) <= 1e-12, f"{what}: expected 0, got {actual!r}"
-    else:
-        assert actual == pytest.approx(float(expected), rel=1e-6, abs=0), what
-
-
-def assert_interval_matches(result, row: dict[str, str]) -> None:
-    for part in ("value", "lower", "upper"):
-        column = part if part == "value" else f"{part}cl"
-        assert_matches(getattr(result, part), row[column], column)
-
+from tests import reference_data
+from tests.reference_data import RELATIVE, assert_interval_matches, case_id, number
 
 # --- DSR ------------------------------------------------------------------------------------
 
-DSR_INPUTS = rows_by_case("dsr_inputs.csv")
 
-
-def dsr_for(row: dict[str, str]):
-    bands = DSR_INPUTS[row["input_case_id"]]
+def dsr_for(row: dict[str, str], inputs: dict[str, list[dict[str, str]]]):
+    bands = inputs[row["input_case_id"]]
     settings = {"confidence": float(row["confidence"]), "multiplier": float(row["multiplier"])}
     if row["independent_events"] == "True":
         return directly_standardised_rate(
@@ -98,12 +50,14 @@ def dsr_for(row: dict[str, str]):
     )
 
 
-@pytest.mark.parametrize("row", reference_cases("dsr_dobson.csv"))
-def test_dsr_matches_reference(row):
-    result = dsr_for(row)
-    assert float(result.total_events) == float(row["total_count"])
-    assert bool(result.suppressed) == (row["value"] == "")
-    assert_interval_matches(result.interval, row)
+def test_dsr_matches_reference(subtests):
+    inputs = reference_data.rows_by_case("dsr_inputs.csv")
+    for row in reference_data.rows("dsr_dobson.csv"):
+        with subtests.test(case_id(row)):
+            result = dsr_for(row, inputs)
+            assert float(result.total_events) == float(row["total_count"])
+            assert bool(result.suppressed) == (row["value"] == "")
+            assert_interval_matches(result.interval, row)
 
 
 def test_esp2013_has_19_bands_summing_to_100000():
@@ -181,30 +135,33 @@ def test_dsr_refuses_bad_confidence():
 
 # --- ISR ------------------------------------------------------------------------------------
 
-ISR_INPUTS = rows_by_case("isr_inputs.csv")
+ISR_COLUMNS = ("count", "pop", "refcount", "refpop")
 
 
-def isr_arguments(case_id: str):
-    bands = ISR_INPUTS[case_id]
-    columns = ("count", "pop", "refcount", "refpop")
-    return [[number(band[column]) for band in bands] for column in columns]
+def isr_arguments(input_case: str, inputs=None):
+    """Events, populations, reference events and reference populations of an input case."""
+    bands = (inputs or reference_data.rows_by_case("isr_inputs.csv"))[input_case]
+    return [[number(band[column]) for band in bands] for column in ISR_COLUMNS]
 
 
-@pytest.mark.parametrize("row", reference_cases("isr.csv"))
-def test_isr_matches_reference(row):
-    arguments = isr_arguments(row["input_case_id"])
-    confidence = float(row["confidence"])
-    if row["function"] == "calculate_ISRatio":
-        result = indirectly_standardised_ratio(
-            *arguments, confidence=confidence, reference_value=float(row["refvalue"])
-        )
-    else:
-        result = indirectly_standardised_rate(
-            *arguments, confidence=confidence, multiplier=float(row["rate_multiplier"])
-        )
-    assert float(expected_events(*arguments[1:])) == pytest.approx(float(row["expected"]))
-    assert poisson_interval_method(float(row["observed"])) == row["method"]
-    assert_interval_matches(result, row)
+def test_isr_matches_reference(subtests):
+    inputs = reference_data.rows_by_case("isr_inputs.csv")
+    for row in reference_data.rows("isr.csv"):
+        with subtests.test(case_id(row)):
+            arguments = isr_arguments(row["input_case_id"], inputs)
+            confidence = float(row["confidence"])
+            if row["function"] == "calculate_ISRatio":
+                result = indirectly_standardised_ratio(
+                    *arguments, confidence=confidence, reference_value=float(row["refvalue"])
+                )
+            else:
+                result = indirectly_standardised_rate(
+                    *arguments, confidence=confidence, multiplier=float(row["rate_multiplier"])
+                )
+            expected = float(row["expected"])
+            assert float(expected_events(*arguments[1:])) == pytest.approx(expected, rel=RELATIVE)
+            assert poisson_interval_method(float(row["observed"])) == row["method"]
+            assert_interval_matches(result, row)
 
 
 def test_isr_accepts_observed_totals_instead_of_band_counts():
@@ -235,21 +192,22 @@ def test_isr_is_vectorised_over_areas_with_a_shared_reference():
 
 def with_band_changed(column: str, value: float, *, every_band: bool = False) -> list:
     arguments = [np.array(values) for values in isr_arguments("testdata_big")]
-    changed = arguments[("count", "pop", "refcount", "refpop").index(column)]
+    changed = arguments[ISR_COLUMNS.index(column)]
     changed[slice(None) if every_band else 0] = value
     return arguments
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("change", "message"),
     [
-        (with_band_changed("refpop", 0.0), "reference_populations must be above 0"),
-        (with_band_changed("count", -1.0), "events must not be negative"),
-        (with_band_changed("pop", 0.0, every_band=True), "expected events must be above 0"),
+        ({"column": "refpop", "value": 0.0}, "reference_populations must be above 0"),
+        ({"column": "count", "value": -1.0}, "events must not be negative"),
+        ({"column": "pop", "value": 0.0, "every_band": True}, "expected events must be above 0"),
     ],
     ids=["reference population 0", "negative events", "no local population"],
 )
-def test_isr_refuses_invalid_input(arguments, message):
+def test_isr_refuses_invalid_input(change, message):
+    arguments = with_band_changed(**change)
     with pytest.raises(StatisticsInputError, match=message):
         indirectly_standardised_ratio(*arguments)
 

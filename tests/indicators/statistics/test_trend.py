@@ -1,10 +1,8 @@
 """Fingertips recent-trend marker (docs/methods.md §10) against the fingertips-open test series."""
 
 import math
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from indicators.statistics.common import StatisticsInputError
@@ -14,8 +12,10 @@ from indicators.statistics.trend import (
     recent_trend,
     recent_trend_for_shape,
 )
+from tests import reference_data
+from tests.reference_data import ABSOLUTE_AT_ZERO, CHI_SQUARE_RELATIVE, SIX_DECIMAL_PLACES
 
-SERIES = pd.read_csv(Path(__file__).parent / "reference" / "recent_trend_cases.csv")
+CASES_FILE = "recent_trend_cases.csv"
 
 # Expected results from the reference README (TrendMarkerCalculatorTest.cs and recomputation):
 # χ² at full precision, the leave-one-out slopes at 6 dp, significance and marker.
@@ -59,7 +59,9 @@ LABELS = {
 
 
 def series(case):
-    rows = SERIES[SERIES.case == case].sort_values("year")
+    """One reference series, oldest year first, as arrays."""
+    cases = reference_data.frame(CASES_FILE)
+    rows = cases[cases.case == case].sort_values("year")
     return {
         "values": rows.value.to_numpy(),
         "lower_ci95": rows.lower_ci95.to_numpy(),
@@ -76,7 +78,7 @@ def trend_of(data, **options):
 
 
 def test_every_reference_series_has_expected_results():
-    assert {case for case, _ in EXPECTED} == set(SERIES.case)
+    assert {case for case, _ in EXPECTED} == set(reference_data.frame(CASES_FILE).case)
 
 
 def test_threshold_is_the_998_chi_square_critical_value():
@@ -89,14 +91,20 @@ def test_threshold_is_the_998_chi_square_critical_value():
 def test_reference_case(case, method):
     expected = EXPECTED[case, method]
     result = trend_of(series(case), method=method)
-    # Reference README: χ² to 1e-9 relative against full precision (2 dp upstream)
-    assert math.isclose(result.chi_square, expected["chi_square"], rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isclose(
+        result.chi_square,
+        expected["chi_square"],
+        rel_tol=CHI_SQUARE_RELATIVE,
+        abs_tol=ABSOLUTE_AT_ZERO,
+    )
     assert round(result.chi_square, 2) == round(expected["chi_square"], 2)
     assert result.marker == expected["marker"]
     assert result.label == LABELS[expected["marker"]]
     assert result.significant is (expected["marker"] == "increasing")
     if expected["slopes"] is not None:
-        assert result.leave_one_out_slopes == pytest.approx(expected["slopes"], abs=5e-7)
+        assert result.leave_one_out_slopes == pytest.approx(
+            expected["slopes"], abs=SIX_DECIMAL_PLACES
+        )
     if expected["marker"] == "cannot_be_calculated":
         assert result.reason == "a count equals its denominator"
         assert result.slope is None
@@ -147,7 +155,7 @@ def test_a_falling_series_is_decreasing(polarity, label):
     result = trend_of(falling, polarity=polarity)
     assert result.label == label
     assert result.marker == "decreasing"
-    assert result.chi_square == pytest.approx(46.7653157921, rel=1e-9)
+    assert result.chi_square == pytest.approx(46.7653157921, rel=CHI_SQUARE_RELATIVE)
 
 
 def test_proportions_direction_follows_the_logit_slope():
@@ -160,7 +168,7 @@ def test_proportions_direction_follows_the_logit_slope():
 def test_chi_square_for_trend_in_proportions_directly():
     data = series("set1")
     chi_square = chi_square_for_trend_in_proportions(data["counts"], data["denominators"])
-    assert chi_square == pytest.approx(47.8966767076, rel=1e-9)
+    assert chi_square == pytest.approx(47.8966767076, rel=CHI_SQUARE_RELATIVE)
 
 
 def test_a_significant_chi_square_can_fail_the_leave_one_out_check():
@@ -200,7 +208,7 @@ def test_only_the_five_most_recent_valid_points_are_used():
     longer = {name: np.r_[array[:2], array] for name, array in data.items()}
     result = trend_of(longer)
     assert result.points_used == (2, 3, 4, 5, 6)
-    assert result.chi_square == pytest.approx(46.7653157921, rel=1e-9)
+    assert result.chi_square == pytest.approx(46.7653157921, rel=CHI_SQUARE_RELATIVE)
 
 
 def with_point(data, position, **changes):
@@ -210,24 +218,28 @@ def with_point(data, position, **changes):
     return changed
 
 
-SIX_YEARS = {
-    name: np.r_[array[:1], array] for name, array in series("set1").items()
-}  # six valid years: one spare before the five the marker needs
+def six_years():
+    """Six valid years: one spare before the five the marker needs."""
+    return {name: np.r_[array[:1], array] for name, array in series("set1").items()}
 
 
 @pytest.mark.parametrize(
     ("data", "options", "reason"),
     [
-        ({k: v[1:] for k, v in series("set1").items()}, {}, "fewer than 5 data points"),
-        (with_point(SIX_YEARS, 2, values=np.nan), {}, "unbroken run"),
-        (with_point(SIX_YEARS, 2, counts=np.nan), {}, "unbroken run"),
-        (with_point(SIX_YEARS, 2, denominators=0), {}, "unbroken run"),
-        (with_point(series("set1"), 4, lower_ci95=np.nan), {}, "confidence intervals"),
-        (with_point(series("set1"), 3, upper_ci95=28.63), {}, "zero width"),
-        (with_point(series("set1"), 3, counts=0), {"method": "proportions"}, "count is zero"),
-        (with_point(series("set1"), 3, counts=44064), {}, "count equals its denominator"),
-        (series("set1"), {"value_type": "mean"}, "proportions, crude rates and DSRs"),
-        (series("set1"), {"period_years": 3}, "single-year periods"),
+        (lambda: {k: v[1:] for k, v in series("set1").items()}, {}, "fewer than 5 data points"),
+        (lambda: with_point(six_years(), 2, values=np.nan), {}, "unbroken run"),
+        (lambda: with_point(six_years(), 2, counts=np.nan), {}, "unbroken run"),
+        (lambda: with_point(six_years(), 2, denominators=0), {}, "unbroken run"),
+        (lambda: with_point(series("set1"), 4, lower_ci95=np.nan), {}, "confidence intervals"),
+        (lambda: with_point(series("set1"), 3, upper_ci95=28.63), {}, "zero width"),
+        (
+            lambda: with_point(series("set1"), 3, counts=0),
+            {"method": "proportions"},
+            "count is zero",
+        ),
+        (lambda: with_point(series("set1"), 3, counts=44064), {}, "count equals its denominator"),
+        (lambda: series("set1"), {"value_type": "mean"}, "proportions, crude rates and DSRs"),
+        (lambda: series("set1"), {"period_years": 3}, "single-year periods"),
     ],
     ids=[
         "four_points",
@@ -243,7 +255,7 @@ SIX_YEARS = {
     ],
 )
 def test_cannot_be_calculated_with_a_reason(data, options, reason):
-    result = trend_of(data, **options)
+    result = trend_of(data(), **options)
     assert result.marker == "cannot_be_calculated"
     assert result.label == "Cannot be calculated"
     assert reason in result.reason
@@ -252,14 +264,14 @@ def test_cannot_be_calculated_with_a_reason(data, options, reason):
 
 
 def test_a_gap_before_five_recent_valid_points_does_not_matter():
-    result = trend_of(with_point(SIX_YEARS, 0, values=np.nan))
+    result = trend_of(with_point(six_years(), 0, values=np.nan))
     assert result.points_used == (1, 2, 3, 4, 5)
     assert result.label == "Increasing"
 
 
 def test_a_point_without_cis_is_skipped_not_a_break():
     # Valid data need value, count and denominator; the CI filter picks from the valid run
-    result = trend_of(with_point(SIX_YEARS, 3, lower_ci95=np.nan))
+    result = trend_of(with_point(six_years(), 3, lower_ci95=np.nan))
     assert result.points_used == (0, 1, 2, 4, 5)
 
 
