@@ -1,11 +1,12 @@
 """Values and confidence limits for rolled-up cells, by each indicator's method (docs/methods.md)."""
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from indicators.statistics.intervals import (
-    byar_exact_interval,
     poisson_count_interval,
     wilson_interval,
 )
@@ -25,6 +26,8 @@ from ingest.rollup import (
     roll_up,
 )
 from ingest.schema import COUNTS_COLUMNS, VALUES_COLUMNS
+from tests import reference_data
+from tests.reference_data import RELATIVE
 
 SPECS = {
     "PROP": IndicatorSpec("PROP", "proportion", 100, ["sex"]),
@@ -108,20 +111,44 @@ def test_proportions_are_wilson_intervals_on_the_summed_counts_after_a_roll_up()
     assert values.loc[male, "value"] == pytest.approx(19 / 240 * 100)
 
 
+# Reference rates per 100,000 either side of the switch (reference/rate_byars.csv): the
+# package's published 5 events in 100 (exact) and 10 in 200 (Byar's, 95% only), and the
+# reference set's switch-over pair, 9 and 10 events in 1,000.
+RATES_EITHER_SIDE_OF_10 = {
+    "rate_Area2_m100000": "Exact",
+    "rate_edge_x9_n1000": "Exact",
+    "rate_edge_x10_n1000": "Byars",
+    "rate_grouped_Area2": "Byars",
+}
+
+
 def test_crude_rates_use_exact_limits_below_10_events_and_byars_from_10():
+    reference = defaultdict(dict)  # case → confidence → row
+    for row in reference_data.rows("rate_byars.csv"):
+        case = row["case_id"].removesuffix(f"_c{row['confidence']}")
+        if case in RATES_EITHER_SIDE_OF_10:
+            reference[case][row["confidence"]] = row
+    assert set(reference) == set(RATES_EITHER_SIDE_OF_10)
     cells = cells_frame(
         [
-            {"indicator_code": "RATE", "area_code": "A", "numerator": 9, "denominator": 4000},
-            {"indicator_code": "RATE", "area_code": "B", "numerator": 10, "denominator": 4000},
+            {"indicator_code": "RATE", "area_code": case, "numerator": float(row["numerator"]),
+             "denominator": float(row["denominator"])}
+            for case, levels in reference.items()
+            for row in [levels["0.95"]]
         ]
-    )
+    )  # fmt: skip
 
-    values = compute_values(cells, indicators=SPECS)
+    values = compute_values(
+        cells, indicators={"RATE": IndicatorSpec("RATE", "crude_rate", 100_000)}
+    ).set_index("area_code")
 
-    for row, events in enumerate((9, 10)):
-        assert limits(values, row) == pytest.approx(
-            at_both_levels(byar_exact_interval, events, 4000, multiplier=1000), rel=1e-12
-        )
+    for case, method in RATES_EITHER_SIDE_OF_10.items():
+        for confidence, row in reference[case].items():
+            assert row["method"] == method
+            level = {"0.95": "95", "0.998": "998"}[confidence]
+            computed = values.loc[case, ["value", f"lower_{level}", f"upper_{level}"]]
+            expected = [float(row[column]) for column in ("value", "lowercl", "uppercl")]
+            assert list(computed) == pytest.approx(expected, rel=RELATIVE), (case, confidence)
 
 
 def test_counts_are_their_own_value_with_poisson_limits():
