@@ -118,7 +118,9 @@ def test_random_query_strings_never_give_a_500(clients, debug, path, role, query
     headers = {"HX-Request": "true"} if htmx else {}
     before = Observation.objects.count()
     response = clients[role].get(f"{path}?{query}", headers=headers)
-    assert response.status_code < 500, (path, query, response.status_code)
+    # A page; a redirect (the admin's to its login or to a reset list, the board pack's to its
+    # form); a 400 for a query it cannot read; 403 for a page the role may not see; or a 404.
+    assert response.status_code in (200, 302, 400, 403, 404), (path, query, response.status_code)
     assert Observation.objects.count() == before
 
 
@@ -214,18 +216,18 @@ def test_random_and_malformed_uploads_are_refused_cleanly(uploader, upload, kind
             "/admin/indicators/extract/upload/",
             {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "kind": kind},
         )
-    assert response.status_code < 500
+    # Two answers only: stored and processed (a redirect to the extract), or refused on the form.
+    assert response.status_code in (200, 302), response.status_code
+    if kind not in ("counts", "values"):  # no such kind: the form refuses it, whatever the file
+        assert response.status_code == 200
     if response.status_code == 302:  # stored and processed: it must have failed, with a report
         (new,) = Extract.objects.exclude(pk__in=extracts)
         assert new.status == "failed" and new.error_summary
         page = uploader.get(response["Location"])
         assert page.status_code == 200 and "Status: Failed" in page.text
-    else:  # refused on the form, saying why
-        assert (
-            response.status_code == 200
-            and "errornote" in response.text
-            or "errorlist" in response.text
-        )
+    else:  # the form shown again, saying why, and nothing stored
+        assert "Please correct the error" in response.text and "errorlist" in response.text
+        assert set(Extract.objects.values_list("pk", flat=True)) == extracts
     assert list(Observation.objects.order_by("pk").values_list("pk", "value")) == observations
 
 
