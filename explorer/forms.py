@@ -18,7 +18,7 @@ from django import forms
 from explorer import selectors
 from indicators.models import Area, AreaType, ComparatorGroup, Domain, Indicator, Period, Sex
 from indicators.selectors import protects
-from indicators.system import deprivation_current
+from indicators.system import deprivation_current, system_current
 from indicators.vocabulary import ALL_AGES
 
 FIELD_ORDER = [
@@ -32,6 +32,7 @@ PAGE_FIELDS = {
     "trends": ["domain", "indicator", "group", "area_type", "parent", "area", "sex", "age"],
     "map": ["domain", "indicator", "group", "area_type", "period", "sex", "age", "colour"],
     "funnel": ["domain", "indicator", "group", "area_type", "parent", "period", "sex", "age"],
+    "overview": ["domain", "group", "area_type", "parent"],
 }  # fmt: skip
 # The "Compare with" choice when no group is chosen: what each page compared before groups.
 NO_GROUP_LABELS = {
@@ -40,6 +41,7 @@ NO_GROUP_LABELS = {
     "trends": "The area and its parent",
     "map": "All areas of the type chosen",
     "funnel": "All areas of the type chosen",
+    "overview": "All areas of the type chosen",
 }
 MAP_AREA_TYPES = ("icb", "region", "local_authority")
 # A funnel compares many areas of one type: England is one area, and LSOAs are too small
@@ -249,6 +251,8 @@ class ExplorerFilterForm(forms.Form):
             {area.parent.code: area.parent for area in selection.areas if area.parent}.values(),
             key=lambda area: area.name,
         )
+        if self.page == "overview":
+            parents = _with_linked_headline(parents, selection.areas)
         selection.parent = next((p for p in parents if p.code == raw["parent"]), None)
         if selection.group is not None:
             selection.parent = None  # the group says which areas are compared
@@ -361,6 +365,16 @@ class ExplorerFilterForm(forms.Form):
 
     def fields_shown(self):
         return [self[name] for name in PAGE_FIELDS[self.page]]
+
+
+def _with_linked_headline(parents: list[Area], areas: list[Area]) -> list[Area]:
+    """The overview's "Within" choices: also the system's headline area when areas of the
+    type lie within it in another hierarchy (an ICB's local authorities), first."""
+    headline = system_current().headline_area
+    linked = any(getattr(area, "in_headline", False) for area in areas)
+    if not linked or headline.code in {parent.code for parent in parents}:
+        return parents
+    return [headline, *parents]
 
 
 def _grouped_indicators(indicators: list[Indicator]):

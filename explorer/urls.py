@@ -1,6 +1,6 @@
 from django.urls import path
 
-from explorer import views
+from explorer import overview, views
 
 app_name = "explorer"
 urlpatterns = [
@@ -11,5 +11,7 @@ urlpatterns = [
     path("trends/", views.trends, name="trends"),
     path("map/", views.map_view, name="map"),
     path("funnel/", views.funnel, name="funnel"),
+    path("overview/", overview.overview, name="overview"),
+    path("overview/download.csv", overview.overview_download, name="overview_download"),
     path("<str:page>/download.csv", views.download, name="download"),
 ]

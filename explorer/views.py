@@ -28,6 +28,7 @@ PAGES = {
     "trends": "Trends",
     "map": "Map",
     "funnel": "Funnel plot",
+    "overview": "Overview",
 }
 
 
