@@ -74,6 +74,16 @@ def spc_cases() -> dict:
     return json.loads((FOLDER / "spc_cases.json").read_text())
 
 
+# spc_cases.json speaks NHSRplotthedots: its improvement directions are our polarities, and its
+# assurance types our assurance icons.
+SPC_POLARITY = {"increase": "higher_better", "decrease": "lower_better", "neutral": "no_judgement"}
+SPC_ASSURANCE_ICON = {
+    "consistent_pass": "pass",
+    "consistent_fail": "fail",
+    "inconsistent": "inconsistent",
+}
+
+
 def case_id(row: dict[str, str]) -> str:
     return f"{row['case_id']}@{row['confidence']}"
 

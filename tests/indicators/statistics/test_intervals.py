@@ -15,7 +15,7 @@ from indicators.statistics.intervals import (
     wilson_interval,
 )
 from tests import reference_data
-from tests.reference_data import RELATIVE, assert_interval_matches, case_id
+from tests.reference_data import assert_interval_matches, case_id
 
 # --- conformance with the reference vectors -------------------------------------------------
 
@@ -57,10 +57,9 @@ def test_mean_of_observations_matches_reference(subtests):
     }
     for row in reference_data.rows("mean_t.csv"):
         with subtests.test(case_id(row)):
-            values = observations[row["case_id"]]
-            assert len(values) == int(row["n"])
-            assert sum(values) == pytest.approx(float(row["value_sum"]), rel=RELATIVE)
-            result = mean_interval(values, confidence=float(row["confidence"]))
+            result = mean_interval(
+                observations[row["case_id"]], confidence=float(row["confidence"])
+            )
             assert_interval_matches(result, row)
 
 

@@ -56,7 +56,7 @@ def test_a_wide_interval_hides_the_value_but_keeps_the_limits():
     result = life_expectancy(*inputs(table))
     hidden = result.value_suppressed
     assert list(hidden) == [row["value"] == "" for row in table]
-    assert hidden.sum() == 11  # ages 40 to 90 (the reference README says 10; the CSV has 11)
+    assert hidden.sum() == 11  # ages 40 to 90
     assert np.isnan(result.interval.value[hidden]).all()
     assert np.isfinite(result.interval.lower[hidden]).all()
 
