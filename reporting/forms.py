@@ -159,7 +159,3 @@ class NarrativeForm(forms.ModelForm):
         self.fields["period"].choices = [(label, label) for label in period_labels]
         self.fields["period"].widget.attrs["class"] = "nhsuk-select"
         self.order_fields(["period", "what_data_shows", "contribution", "limitations"])
-
-
-class NarrativePeriodForm(forms.Form):
-    period = forms.CharField(required=False, max_length=40)

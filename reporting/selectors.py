@@ -73,10 +73,6 @@ ENGLAND_OUTCOMES = ("Better", "Similar", "Worse")
 CALCULATED_TREND_MARKERS = {"increasing", "decreasing", "no_significant_change"}
 
 
-class PeriodNotFound(Exception):
-    """The period asked for is not one the framework has data for."""
-
-
 # --- Periods ---------------------------------------------------------------------------------
 
 
