@@ -40,15 +40,21 @@ def by_scenario(expected: pd.DataFrame, computed) -> list[tuple[pd.Series, pd.Se
     return pairs
 
 
+def assert_labels_match(subtests, labels, areas: pd.DataFrame, name) -> None:
+    """Each area's label against its ``expected_significance``, a subtest each, named by
+    ``name(index, area)``."""
+    for position, (index, area) in enumerate(areas.iterrows()):
+        with subtests.test(name(index, area)):
+            assert labels[position] == area.expected_significance
+
+
 # --- Proportions ---------------------------------------------------------------------------
 
 
 def test_proportion_significance_matches_reference(subtests):
     areas = reference_data.frame("funnel_proportion_significance.csv")
     labels = proportion_funnel_significance(areas.numerator, areas.denominator)
-    for index, area in areas.iterrows():
-        with subtests.test(f"{index}-{area.area}"):
-            assert labels[index] == area.expected_significance
+    assert_labels_match(subtests, labels, areas, lambda index, area: f"{index}-{area.area}")
 
 
 def test_proportion_limits_match_reference(subtests):
@@ -133,9 +139,12 @@ def test_proportion_funnel_rejects_invalid_input(numerator, denominator, message
 def test_ratio_significance_matches_reference(subtests):
     areas = reference_data.frame("funnel_ratio_significance.csv")
     labels = ratio_funnel_significance(areas.observed, areas.expected)
-    for index, area in areas.iterrows():
-        with subtests.test(f"{index}-O={area.observed}-E={area.expected:.2f}"):
-            assert labels[index] == area.expected_significance
+    assert_labels_match(
+        subtests,
+        labels,
+        areas,
+        lambda index, area: f"{index}-O={area.observed}-E={area.expected:.2f}",
+    )
 
 
 def test_ratio_limits_match_reference(subtests):
@@ -195,9 +204,12 @@ def test_rate_significance_matches_reference(subtests):
             multiplier=areas.multiplier.iloc[0],
             denominator=areas["pop"],
         )
-        for position, (index, area) in enumerate(areas.iterrows()):
-            with subtests.test(f"{scenario}-{index}-count={area['count']}"):
-                assert labels[position] == area.expected_significance
+        assert_labels_match(
+            subtests,
+            labels,
+            areas,
+            lambda index, area, scenario=scenario: f"{scenario}-{index}-count={area['count']}",
+        )
 
 
 def rate_limits(scenario: str, inputs: pd.DataFrame) -> pd.DataFrame:
