@@ -15,7 +15,7 @@ from typing import Self
 import numpy as np
 
 from explorer import charts, maps, selectors
-from explorer.selectors import ENGLAND_CODE, SummaryRow, natural_key
+from explorer.selectors import SummaryRow, natural_key
 from indicators.exports import (
     EXPORT_HEADER,
     export_rows,
@@ -25,7 +25,7 @@ from indicators.exports import (
 )
 from indicators.models import Observation
 from indicators.statistics import funnel
-from indicators.vocabulary import decile_label, quintile_label
+from indicators.vocabulary import ENGLAND_CODE, decile_label, quintile_label
 
 # Core20: the most deprived fifth nationally, i.e. quintile 1 or deciles 1 and 2.
 CORE20_CATEGORIES = {quintile_label(1), decile_label(1), decile_label(2)}
