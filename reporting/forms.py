@@ -104,6 +104,8 @@ class SummaryIconsForm(PeriodForm):
         """The query string of what is shown, with some values changed (blank drops one)."""
         names = ("period", "variation", "assurance", "benchmark", "sort")
         params = {name: self.value(name) for name in names} | changes
+        if params["sort"] == "indicator":
+            params["sort"] = ""  # the default order needs no parameter
         return urlencode({name: value for name, value in params.items() if value})
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import push_url
 
 from indicators.models import Domain, Indicator, Period, Programme
 from indicators.selectors import indicator_for_page, user_is_analyst
@@ -275,7 +276,13 @@ def summary_icons(request):
     }
     template = "reporting/summary_icons.html" + ("#results" if request.htmx else "")
     # A value that names nothing we know is bad input: say so (400), still show the table.
-    return render(request, template, context, status=200 if form.is_valid() else 400)
+    response = render(request, template, context, status=200 if form.is_valid() else 400)
+    if request.htmx:
+        # The address of what is shown, without the form's blank fields, for bookmarks.
+        push_url(
+            response, f"{request.path}?{context['query']}" if context["query"] else request.path
+        )
+    return response
 
 
 @public_read

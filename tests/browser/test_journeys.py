@@ -29,7 +29,9 @@ def choose(page, label: str, value: str, *, path: str):
     assert page.get_by_label(label, exact=True).input_value() == value
 
 
-def test_strategic_lead_reads_the_framework_and_downloads_the_board_pack(live_server, page):
+def test_strategic_lead_reads_the_framework_and_downloads_the_board_pack(
+    live_server, page, celery_worker
+):
     journey = Journey("lead", page)
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
@@ -71,18 +73,62 @@ def test_strategic_lead_reads_the_framework_and_downloads_the_board_pack(live_se
     assert page.get_by_role("table", name="SPC").is_visible()
     journey.check("indicator")
 
-    # Back to the domain for its board pack, as a PDF for the meeting.
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
-        "link", name="Early diagnosis and long-term conditions"
+    # The summary of every indicator with its icons, filtered to those that consistently fail
+    # their target.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Framework").click()
+    page.get_by_role("link", name="Summary of every indicator, with its icons").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summary of every indicator")
+    table = page.get_by_role("region", name=re.compile("Every indicator"))
+    every = table.get_by_role("row").count()
+    journey.check("summary icons")
+    page.get_by_label("SPC assurance").select_option("fail")
+    page.evaluate("() => { window.outcomesNoReload = true; }")
+    with page.expect_response(lambda response: "/summary/" in response.url):
+        page.get_by_role("button", name="Show indicators").click()
+    page.wait_for_function(SETTLED)
+    assert page.url.endswith("/summary/?assurance=fail")
+    assert page.evaluate("() => window.outcomesNoReload === true"), "the page reloaded"
+    rows = page.locator("#summary-results tbody tr:not(.rpt-summary__domain)")
+    assert 0 < rows.count() < every
+    for index in range(rows.count()):
+        expect(rows.nth(index)).to_contain_text("Consistently fails target")
+    expect(page.locator("#summary-status[role=status]")).to_contain_text("Showing")
+    journey.check("summary icons filtered")
+
+    # The overview: the indicators against the system's own areas, compared with England.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Data explorer").click()
+    page.get_by_role("navigation", name="Explorer views").get_by_role(
+        "link", name="Overview"
     ).click()
+    page.get_by_role("link", name=re.compile("Show the areas within NHS Bristol")).click()
+    expect(page).to_have_url(re.compile("/explore/overview/.*parent=E54000039"))
+    grid = page.get_by_role("region", name=re.compile("Overview"))
+    expect(grid.get_by_role("columnheader", name="Bristol, City of")).to_be_visible()
+    assert grid.locator("td.overview-cell--worse, td.overview-cell--better").count() > 0
+    journey.check("overview")
+
+    # The board pack: asked for, built by the worker while its page follows it, downloaded.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Framework").click()
+    page.get_by_role("link", name="Board pack for the whole framework (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Board pack")
+    journey.check("board pack request")
+    page.get_by_role("button", name="Prepare the board pack").click()
+    expect(page).to_have_url(re.compile(r"/board-pack/\d+/$"))
+    page.evaluate("() => { window.outcomesNoReload = true; }")
+    download_link = page.get_by_role("link", name="Download the board pack (PDF)")
+    download_link.wait_for(timeout=120_000)  # htmx polls the progress until it is ready
+    assert page.evaluate("() => window.outcomesNoReload === true"), "the page reloaded"
+    expect(page.locator("#pack-announcement")).to_have_text("The board pack is ready to download.")
+    journey.check("board pack ready")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the board pack for").click()
+        download_link.click()
     pdf = Path(download.value.path()).read_bytes()
-    assert download.value.suggested_filename.startswith("board-pack-LTC")
-    assert pdf.startswith(b"%PDF")
-    text = "".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(pdf)).pages)
+    assert download.value.suggested_filename == "board-pack-framework-latest.pdf"
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page_.extract_text() for page_ in reader.pages)
+    assert "Contents" in text and "Summary: every indicator at a glance" in text
     assert "Bowel cancer screening" in text
-    journey.check("domain after download")
+    assert reader.metadata.author == "Bristol, North Somerset and South Gloucestershire"
     journey.assert_no_problems()
 
 

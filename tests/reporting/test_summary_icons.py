@@ -69,6 +69,12 @@ def test_the_filter_lives_in_the_url_and_htmx_swaps_only_the_results(client, vie
     assert partial.text.lstrip().startswith('<div id="summary-results"')
     assert "<form" not in partial.text and codes(partial.text) == ["OVR04"]
     assert 'hx-swap-oob="innerHTML">Showing 1 of 3 indicators' in partial.text
+    # The form sends every field; the address pushed is only what the filters say.
+    submitted = client.get(
+        "/summary/?period=&variation=&assurance=fail&benchmark=&sort=indicator",
+        headers={"HX-Request": "true"},
+    )
+    assert submitted["HX-Push-Url"] == "/summary/?assurance=fail"
     # Sorting and clearing keep the other filters in the links they make.
     assert 'href="?assurance=fail&amp;sort=gap"' in full.text
     assert 'href="?"' in full.text  # "Show every indicator" drops the filters
