@@ -173,6 +173,40 @@ def test_charts_have_text_alternatives_tables_and_more_than_colour(live_server, 
     Journey("greyscale", page).check("domain in greyscale", axe=False)
 
 
+def test_the_overview_grid_scrolls_by_keyboard_and_keeps_its_headers_in_view(live_server, page):
+    log_in(page, live_server.url, "manager")
+    # A short window, so that the grid (42 ICBs by the seeded indicators) scrolls both ways.
+    page.set_viewport_size({"width": 1280, "height": 420})
+    page.goto(f"{live_server.url}/explore/overview/?area_type=icb")
+    grid = page.locator(".overview-scroll")
+    tab_to(page, "element.classList.contains('overview-scroll')")
+    assert_focus_visible(page, "the overview grid")
+
+    def offsets(selector: str) -> tuple[float, float]:
+        """Where the element sits within the grid's visible box."""
+        box, frame = page.locator(selector).first.bounding_box(), grid.bounding_box()
+        return box["x"] - frame["x"], box["y"] - frame["y"]
+
+    area_name, indicator_name = ".overview-grid thead th:nth-child(5)", ".overview-grid__indicator"
+    area_before, indicator_before = offsets(area_name), offsets(indicator_name)
+    for _ in range(12):
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)  # smooth scrolling settles
+    left, top = grid.evaluate("(element) => [element.scrollLeft, element.scrollTop]")
+    assert left > 0 and top > 0, "the arrow keys did not scroll the grid"
+    # The area names stay at the top and the indicator names at the left while it scrolls.
+    assert offsets(area_name)[1] == pytest.approx(area_before[1], abs=1)
+    assert offsets(indicator_name)[0] == pytest.approx(indicator_before[0], abs=1)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # For a person to look at: the comparison read by shape and word, not hue.
+    page.add_style_tag(content="html { filter: grayscale(1); }")
+    Journey("greyscale", page).check("overview in greyscale", axe=False)
+    page.goto(f"{live_server.url}/summary/")
+    page.add_style_tag(content="html { filter: grayscale(1); }")
+    Journey("greyscale-summary", page).check("summary icons in greyscale", axe=False)
+
+
 def test_the_pages_beyond_the_journeys_pass_axe_at_both_widths(live_server, page):
     """Programmes, the narrative editor and the explorer views no journey opens."""
     journey = Journey("beyond", page)
@@ -186,6 +220,9 @@ def test_the_pages_beyond_the_journeys_pass_axe_at_both_widths(live_server, page
         ("map", "/explore/map/?indicator=OVR04&area_type=local_authority"),
         ("funnel plot", "/explore/funnel/?indicator=LTC05&area_type=icb"),
         ("funnel plot, no method", "/explore/funnel/?indicator=OVR01&area_type=icb"),
+        ("overview of every ICB", "/explore/overview/?area_type=icb"),
+        ("summary icons by gap", "/summary/?sort=gap"),
+        ("board pack for a domain", "/board-pack/?domain=LTC"),
     ]
     for title, path in pages:
         response = page.goto(f"{live_server.url}{path}")
