@@ -4,10 +4,11 @@ their own, against the test database and Redis, and stopped with their output ke
 import os
 import subprocess
 import sys
+import time
 
 from django.db import connection
 
-from tests.conftest import REPO, skip_or_fail
+from tests.environment import REPO, skip_or_fail
 
 
 def require_postgresql_and_redis(what: str = "this test") -> None:
@@ -48,3 +49,23 @@ def stop_worker(worker: subprocess.Popen) -> str:
         worker.kill()
         output, _ = worker.communicate()
     return output
+
+
+def start_pipeline_worker(queue: str, media_root: str, *, broker_url: str = "") -> subprocess.Popen:
+    """A worker that processes extracts into the test database, storing files under
+    ``media_root``; with ``broker_url``, against a private Redis (fault tests) that keeps its
+    results too."""
+    env = {"DATABASE_URL": database_url(), "MEDIA_ROOT": media_root}
+    if broker_url:
+        env |= {"CELERY_BROKER_URL": broker_url, "CELERY_RESULT_BACKEND": broker_url}
+    return start_worker(queue, **env)
+
+
+def wait_for(condition, *, timeout=60, what="condition"):
+    """Check ``condition`` every tenth of a second; fail once ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

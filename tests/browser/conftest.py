@@ -29,7 +29,8 @@ from demo.extracts import generate_demo_extracts
 from indicators.services import narratives_import, programmes_import, targets_import
 from ingest.services import extract_create, extract_process
 from outcomes_site.celery import app as celery_app
-from tests.conftest import FIXTURES, make_user, skip_or_fail
+from tests.cast import make_user
+from tests.environment import FIXTURES, skip_or_fail
 from tests.workers import database_url, require_postgresql_and_redis, start_worker, stop_worker
 
 HERE = Path(__file__).resolve().parent

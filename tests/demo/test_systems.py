@@ -11,7 +11,7 @@ from demo.systems import (
     short_name,
     system_name,
 )
-from tests.conftest import FIXTURES
+from tests.environment import FIXTURES
 
 DEFAULT = tomllib.loads((FIXTURES / "demo_system.toml").read_text())["system"]
 ESSEX = "E54000026"  # NHS Mid and South Essex ICB, ODS code QH8

@@ -5,6 +5,7 @@ import pytest
 
 from indicators.exports import EXPORT_HEADER
 from indicators.models import Area, ComparatorGroup, ComparatorGroupMember
+from tests.series import REASON, rebased_values, series_with_change_point
 from tests.target_gaps import ANALYST_GAP, DSR_NOTE, VIEWER_GAP, build_target_gaps
 
 pytestmark = pytest.mark.django_db
@@ -143,9 +144,6 @@ def test_indicators_carry_the_gap_to_target(client, request, framework, geograph
 
 
 def test_data_rows_carry_the_spc_phase_and_change_point(client, viewer, framework, geography):
-    from tests.ingest.test_change_points import REASON, rebased_values
-    from tests.reporting.test_change_point_display import series_with_change_point
-
     values, start = rebased_values()
     periods = series_with_change_point(values, start)
     client.force_login(viewer)

@@ -15,7 +15,7 @@ from indicators.models import (
     Period,
 )
 from indicators.statistics.intervals import wilson_interval
-from tests.explorer.conftest import build
+from tests.explorer_scenario import build
 
 pytestmark = pytest.mark.django_db
 PAGES = ["compare", "summary", "inequalities", "trends", "map", "funnel"]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from indicators.models import AuditEvent, Domain, Partner
-from tests.conftest import make_user
+from tests.cast import make_user
 
 PASSWORD = "correct-horse-battery"
 LOG = "/admin/indicators/auditevent/"

@@ -17,7 +17,7 @@ from indicators.models import (
     Partner,
 )
 from indicators.services import ImportFailed, registry_import
-from tests.conftest import FIXTURES
+from tests.environment import FIXTURES
 
 DOMAINS = "code,name,reporting_question,lead_forum,order\nOVR,Longer lives,Are people living longer?,ICP,1\n"
 HEADER = (

@@ -13,7 +13,7 @@ from indicators.models import (
     System,
 )
 from indicators.system import system_current
-from tests.conftest import make_user
+from tests.cast import make_user
 
 
 def test_there_is_at_most_one_system(geography):

@@ -4,20 +4,10 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from indicators.exports import FORMULA_STARTS
 from indicators.models import Extract, Observation
-from tests.ingest.test_services import SMOKING_2023, counts_file
-
-
-def upload(client, data, name="smoking.csv", kind="counts"):
-    # The upload queues processing after its transaction commits; run it as the worker would.
-    with client.on_commit(execute=True):
-        return client.post(
-            "/admin/indicators/extract/upload/",
-            {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "kind": kind},
-        )
+from tests.extracts import SMOKING_2023, counts_file, upload
 
 
 def test_upload_processes_and_shows_the_detail_page(signed_in):

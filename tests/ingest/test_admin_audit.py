@@ -1,8 +1,7 @@
 """Extract uploads, reverts and re-runs reach the audit log with who did them."""
 
 from indicators.models import AuditEvent, Extract
-from tests.ingest.test_admin import upload
-from tests.ingest.test_services import SMOKING_2023, counts_file
+from tests.extracts import SMOKING_2023, counts_file, upload
 
 
 def events(action):

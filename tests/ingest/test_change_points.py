@@ -1,8 +1,5 @@
 """Change points: analysts' SPC rebases, imported or added in the admin, re-derived at once."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
@@ -21,35 +18,7 @@ from indicators.services import ImportFailed
 from indicators.statistics.spc import MINIMUM_POINTS, TOO_FEW_POINTS_NOTE, xmr_chart
 from ingest.change_points import change_points_import
 from ingest.derive import analytics_derive
-from ingest.writing import observations_incoming, observations_write
-from tests.ingest.test_writing import extract, values_frame
-
-REFERENCE = Path(__file__).parents[1] / "indicators" / "statistics" / "reference"
-CASES = {
-    case["id"]: case for case in json.loads((REFERENCE / "spc_cases.json").read_text())["cases"]
-}
-# 24 values around 0, new phase at point 13; shifted by 50 as rates cannot be negative
-REBASE_CASE = CASES["synthetic_rebase_at_13"]["input"]
-POLARITY = {"increase": "higher_better", "decrease": "lower_better", "neutral": "no_judgement"}
-REASON = "New discharge-to-assess pathway, Oct 2024"
-
-
-def labels(count: int) -> list[str]:
-    return [f"{year}/{(year + 1) % 100:02d}" for year in range(2000, 2000 + count)]
-
-
-def load_series(values: list[float], areas=("E54000039",)) -> list[str]:
-    periods = labels(len(values))
-    rows = [
-        ("PRV01", area, period, value, value - 0.5, value + 0.5)
-        for area in areas
-        for period, value in zip(periods, values, strict=True)
-    ]
-    frame = values_frame(rows)  # no counts: the values are used exactly as given
-    with transaction.atomic():
-        observations_write(observations_incoming(frame), extract=extract())
-        analytics_derive(indicator_ids=[Indicator.objects.get(code="PRV01").pk])
-    return periods
+from tests.series import REASON, load_series, rebase_case_values, rebased_values
 
 
 def analytics(area="E54000039") -> SeriesAnalytics:
@@ -60,13 +29,6 @@ def write_csv(tmp_path, text: str) -> str:
     path = tmp_path / "change_points.csv"
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-def rebased_values() -> tuple[list[float], int]:
-    """The reference rebase case, lengthened by two points so that both phases have 13."""
-    values = [50.0 + value for value in REBASE_CASE["values"]]
-    values += values[:2]
-    return values, 13
 
 
 # --- Derive: the pipeline agrees with the rebase oracle ------------------------------------
@@ -99,7 +61,7 @@ def test_a_change_point_gives_each_phase_the_oracles_limits(framework, geography
 def test_the_reference_case_has_too_few_points_in_its_latest_phase(framework, geography):
     """synthetic_rebase_at_13: 12 points after the change point are too few for limits, so
     the series is a run chart with one median per phase and no icons."""
-    values = [50.0 + value for value in REBASE_CASE["values"]]
+    values = rebase_case_values()
     periods = load_series(values)
     assert analytics().spc_variation_icon  # 24 points in one phase: SPC
     ChangePoint.objects.create(

@@ -22,7 +22,7 @@ from indicators.models import (
     System,
 )
 from ingest.services import extract_create, extract_process
-from tests.conftest import make_user
+from tests.cast import make_user
 
 AREAS_2011 = """code,name,area_type,parent_code,imd_decile,population,also_in
 E92000001,England,england,,,,

@@ -20,7 +20,8 @@ from ingest.derive import (
 )
 from ingest.schema import QUINTILE_TYPE, quintile_label
 from ingest.writing import observations_incoming, observations_write
-from tests.ingest.test_writing import extract, values_frame
+from tests.extracts import extract, values_frame
+from tests.series import headline_series
 
 YEARS = ["2018/19", "2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
 
@@ -214,22 +215,6 @@ def test_derived_statistics_use_the_values_a_protected_viewer_sees(series):
     summary = InequalitySummary.objects.get(basis="shown", area__code="E06000023")
     shown_gap = 100 * (1800 - 700) / 10_000
     assert summary.gap == pytest.approx(shown_gap, rel=1e-12)
-
-
-def headline_series(labels: list[str]):
-    values = [15.0 + (number % 3) for number in range(len(labels))]
-    frame = values_frame(
-        [
-            ("PRV01", "E54000039", label, value, value - 0.5, value + 0.5)
-            for label, value in zip(labels, values, strict=True)
-        ]  # fmt: skip
-    )
-    frame["denominator"] = 10_000.0
-    frame["count"] = frame["value"] * 100
-    with transaction.atomic():
-        observations_write(observations_incoming(frame), extract=extract())
-    derive()
-    return SeriesAnalytics.objects.get(basis="shown", area__code="E54000039", category="")
 
 
 @pytest.mark.parametrize("points", [3, 5, 12, 13, 24])

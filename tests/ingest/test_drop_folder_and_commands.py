@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from indicators.exports import EXPORT_HEADER, INEQUALITY_HEADER
 from indicators.models import Extract, Observation
 from ingest.drop_folder import drop_folder_scan, guess_kind
-from tests.ingest.test_services import SMOKING_2023, counts_file
+from tests.extracts import SMOKING_2023, counts_file
 
 
 def age(path, seconds=60):

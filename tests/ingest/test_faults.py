@@ -20,10 +20,11 @@ from indicators.models import Extract, Observation
 from ingest.drop_folder import drop_folder_scan
 from ingest.queue import WAITING_FOR_QUEUE, extracts_dispatch_waiting
 from outcomes_site.celery import app
-from tests.conftest import skip_or_fail
-from tests.ingest.test_services import SMOKING_2023, counts_file
-from tests.ingest.test_worker import start_worker, stop, wait_for
+from tests.environment import skip_or_fail
+from tests.extracts import SMOKING_2023, counts_file
 from tests.private_services import PrivateRedis
+from tests.workers import start_pipeline_worker, wait_for
+from tests.workers import stop_worker as stop
 
 
 @contextlib.contextmanager
@@ -80,7 +81,7 @@ def test_redis_stopped_while_an_analyst_uploads(client, analyst, framework, geog
 
         # Redis returns; a worker starts and dispatches what waited (worker_ready).
         redis.start()
-        worker = start_worker("outcomes", media_root, broker_url=redis.url)
+        worker = start_pipeline_worker("outcomes", media_root, broker_url=redis.url)
         try:
             wait_for(
                 lambda: Extract.objects.get().status in {"succeeded", "failed"},

@@ -11,7 +11,7 @@ from ingest.queue import (
     process_extract,
 )
 from ingest.services import extract_create
-from tests.ingest.test_services import SMOKING_2023, counts_file
+from tests.extracts import SMOKING_2023, counts_file
 
 
 def test_a_submitted_extract_is_processed_after_its_upload_commits(

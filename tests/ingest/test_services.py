@@ -4,20 +4,7 @@ import pytest
 
 from indicators.models import AreaAlias, Extract, Observation, ObservationHistory
 from ingest.services import ExtractRefused, extract_create, extract_process, extract_revert
-
-HEADER = "indicator_code,period,area_code,sex,age_band,numerator,denominator\n"
-
-
-def counts_file(rows: list[str]) -> bytes:
-    return (HEADER + "".join(row + "\n" for row in rows)).encode()
-
-
-SMOKING_2023 = [
-    "PRV01,2023/24,E01014485,Male,All ages,30,200",
-    "PRV01,2023/24,E01014485,Female,All ages,25,210",
-    "PRV01,2023/24,E01014486,Male,All ages,45,190",
-    "PRV01,2023/24,E01014486,Female,All ages,40,205",
-]
+from tests.extracts import SMOKING_2023, counts_file
 
 
 def run(data: bytes, *, kind="counts", name="extract.csv", **options) -> Extract:
@@ -189,7 +176,7 @@ def fingertips_areas_csv(codes: set[str]) -> str:
     hierarchy kept in fixtures/sources."""
     import csv as csv_module
 
-    from tests.conftest import FIXTURES
+    from tests.environment import FIXTURES
 
     types = {"england": "england", "regions": "ons_region", "nhs-regions": "region",
              "combined-authorities": "ons_region", "nhs-integrated-care-boards": "icb",
@@ -233,7 +220,7 @@ def test_fingertips_next_healthdata_ingests_the_indicators_we_track(db):
 
     from indicators.areas_import import areas_import
     from indicators.services import registry_import
-    from tests.conftest import FIXTURES
+    from tests.environment import FIXTURES
 
     registry_import(
         indicators_file=str(FIXTURES / "demo_framework.csv"),

@@ -6,9 +6,7 @@ in one consistent state with complete history."""
 
 import os
 import signal
-import subprocess
 import threading
-import time
 import uuid
 
 import psycopg
@@ -18,28 +16,11 @@ from django.db import connection
 from indicators.models import Extract, Observation, ObservationHistory, SeriesAnalytics
 from ingest.queue import process_extract
 from ingest.services import extract_create, extract_process
-from tests import workers
-from tests.ingest.test_services import SMOKING_2023, counts_file
-from tests.workers import require_postgresql_and_redis
+from tests.extracts import SMOKING_2023, counts_file
+from tests.workers import require_postgresql_and_redis, start_pipeline_worker, wait_for
 from tests.workers import stop_worker as stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-
-def start_worker(queue: str, media_root: str, *, broker_url: str = "") -> subprocess.Popen:
-    env = {"DATABASE_URL": workers.database_url(), "MEDIA_ROOT": media_root}
-    if broker_url:  # a private Redis (fault tests); results go to it too
-        env |= {"CELERY_BROKER_URL": broker_url, "CELERY_RESULT_BACKEND": broker_url}
-    return workers.start_worker(queue, **env)
-
-
-def wait_for(condition, *, timeout=60, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def state():
@@ -76,7 +57,7 @@ def test_worker_killed_mid_write_leaves_the_database_as_it_was(framework, geogra
     blocker = psycopg.connect(**params)
     # A second connection watches; statistics views are frozen inside a transaction.
     watcher = psycopg.connect(**params, autocommit=True)
-    worker = start_worker(queue, media_root)
+    worker = start_pipeline_worker(queue, media_root)
     try:
         blocker.execute(
             "SELECT id FROM indicators_seriesanalytics WHERE indicator_id = %s FOR UPDATE",
@@ -119,7 +100,7 @@ def test_worker_killed_mid_write_leaves_the_database_as_it_was(framework, geogra
     assert interrupted.status == "processing"  # shown as interrupted; analysts can re-run it
 
     # Re-run on a fresh worker: it succeeds from a clean database.
-    worker = start_worker(queue, media_root)
+    worker = start_pipeline_worker(queue, media_root)
     try:
         result = process_extract.apply_async(args=[second.pk], queue=queue)
         assert result.get(timeout=120) == "succeeded"

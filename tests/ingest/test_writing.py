@@ -1,38 +1,17 @@
 """Write, history and revert: every replaced value is kept and a revert restores it exactly."""
 
-import numpy as np
 import pandas as pd
 import pytest
 from django.db import transaction
 
-from indicators.models import Extract, Observation, ObservationHistory
-from ingest.schema import VALUES_COLUMNS
+from indicators.models import Observation, ObservationHistory
 from ingest.writing import (
     RevertRefused,
     observations_incoming,
     observations_revert,
     observations_write,
 )
-
-
-def extract(name="a.csv"):
-    return Extract.objects.create(kind="values", original_name=name, checksum=name.ljust(64, "0"))
-
-
-def values_frame(rows):
-    """rows: (indicator, area, period, value, lower, upper[, sex, category_type, category])."""
-    records = []
-    for number, row in enumerate(rows, start=2):
-        indicator, area, period, value, lower, upper, *rest = row
-        sex, category_type, category = (rest + ["Persons", "", ""][len(rest) :])[:3]
-        records.append({
-            "source_row": number, "indicator_code": indicator, "area_code": area,
-            "period_label": period, "sex": sex, "age": "All ages", "category_type": category_type,
-            "category": category, "value": value, "lower_95": lower, "upper_95": upper,
-            "lower_998": np.nan, "upper_998": np.nan, "count": 30.0, "denominator": 200.0,
-            "value_note": "", "suppressed": False,
-        })  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=VALUES_COLUMNS)
+from tests.extracts import extract, values_frame
 
 
 def snapshot():

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from indicators.models import Partner, PartnerMembership, Programme
 from outcomes_site.models import SingleSignOnIdentity
-from tests.conftest import make_user
+from tests.cast import make_user
 
 
 def walk(patterns, prefix="", namespace=""):

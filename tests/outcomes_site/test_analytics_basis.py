@@ -12,7 +12,7 @@ from ingest.derive import analytics_derive
 from ingest.schema import QUINTILE_TYPE, quintile_label
 from ingest.writing import observations_incoming, observations_write
 from tests.board_packs import board_pack_pdf
-from tests.ingest.test_writing import extract, values_frame
+from tests.extracts import extract, values_frame
 
 YEARS = ["2021/22", "2022/23", "2023/24"]
 WITHHELD = "Not shown: quintiles 3 and 5 are suppressed to protect small numbers"

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from outcomes_site.tasks import ping
-from tests.conftest import skip_or_fail
+from tests.environment import skip_or_fail
 from tests.workers import start_worker, stop_worker
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_user
-from tests.explorer.conftest import build
+from tests.cast import make_user
+from tests.explorer_scenario import build
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import path
 
 from outcomes_site import urls as site_urls
-from tests.conftest import REPO, skip_or_fail
+from tests.environment import REPO, skip_or_fail
 from tests.private_services import PrivatePostgreSQL, free_port, stop_process, wait_for_port
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from outcomes_site import env
-from tests.conftest import REPO
+from tests.environment import REPO
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import Extract, Observation
-from tests.conftest import make_user
-from tests.explorer.conftest import build
+from tests.cast import make_user
+from tests.explorer_scenario import build
 
 PAGES = [
     "/", "/domains/OVR/", "/domains/INT/", "/indicators/PRV01/", "/indicators/LTC03/",

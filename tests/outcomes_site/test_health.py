@@ -3,7 +3,7 @@ import os
 import pytest
 from django.test import override_settings
 
-from tests.conftest import skip_or_fail
+from tests.environment import skip_or_fail
 
 
 def test_healthz_reports_database_and_in_process_tasks(client, db, settings):

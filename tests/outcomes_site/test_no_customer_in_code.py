@@ -5,7 +5,7 @@ template names the demo's system — BNSSG, its places, or any of its area codes
 import csv
 import re
 
-from tests.conftest import FIXTURES, REPO
+from tests.environment import FIXTURES, REPO
 
 APPLICATION = ["indicators", "ingest", "reporting", "explorer", "demo", "outcomes_site",
                "templates"]  # fmt: skip

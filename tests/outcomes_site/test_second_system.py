@@ -20,7 +20,7 @@ from indicators.models import (
 )
 from ingest.services import extract_create, extract_process
 from tests.board_packs import board_pack_pdf, pdf_pages
-from tests.conftest import make_user
+from tests.cast import make_user
 from tests.geography import rank
 
 DEMO_TRACES = ["BNSSG", "Bristol", "North Somerset", "South Gloucestershire", "E54000039",

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from outcomes_site.middleware import LAST_SEEN, SIGNED_IN_AT
-from tests.conftest import REPO
+from tests.environment import REPO
 
 PASSWORD = "correct-horse-battery"
 

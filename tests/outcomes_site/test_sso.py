@@ -17,7 +17,7 @@ from indicators.roles import roles_of
 from outcomes_site.env import RoleGrant, SingleSignOn
 from outcomes_site.middleware import SIGNED_IN_AT
 from outcomes_site.models import SingleSignOnIdentity
-from tests.conftest import make_user
+from tests.cast import make_user
 from tests.oidc_provider import TestProvider
 from tests.private_services import free_port
 

@@ -7,25 +7,16 @@ import io
 import re
 
 import pytest
-from django.db import transaction
 from pypdf import PdfReader
 
-from indicators.models import ChangePoint, Indicator, Period
-from ingest.derive import analytics_derive
 from tests.board_packs import board_pack_pdf
-from tests.ingest.test_change_points import REASON, REBASE_CASE, load_series, rebased_values
-
-
-def series_with_change_point(values: list[float], start: int) -> list[str]:
-    """PRV01 for the headline area with an analyst's change point at ``start``."""
-    periods = load_series(values)
-    indicator = Indicator.objects.get(code="PRV01")
-    ChangePoint.objects.create(
-        indicator=indicator, period=Period.objects.get(label=periods[start]), reason=REASON
-    )
-    with transaction.atomic():
-        analytics_derive(indicator_ids=[indicator.pk])
-    return periods
+from tests.series import (
+    REASON,
+    load_series,
+    rebase_case_values,
+    rebased_values,
+    series_with_change_point,
+)
 
 
 def markers(figure: dict) -> list[tuple[str, str]]:
@@ -74,7 +65,7 @@ def test_the_spc_csv_gives_each_points_phase_and_the_change_point(client, viewer
 def test_a_run_chart_marks_the_change_point_too(client, viewer):
     """12 points after the change point: a run chart with a median per phase, and the same
     marker, sentence and columns."""
-    values = [50.0 + value for value in REBASE_CASE["values"]]
+    values = rebase_case_values()
     periods = series_with_change_point(values, 12)
     client.force_login(viewer)
     response = client.get("/indicators/PRV01/")

@@ -1,30 +1,13 @@
 import pytest
 
-from indicators.models import Commentary, CommentaryRevision, Partner, PartnerMembership
-from tests.conftest import make_user
-
-URL = "/indicators/PRV01/narrative/"  # owned by Bristol City Council
-TEXT = {
-    "what_data_shows": "Smoking fell again in 2023.",
-    "contribution": "Pharmacies joined the service.",
-    "limitations": "Survey-based estimate.",
-}
-
-
-@pytest.fixture
-def council_owner(db, scenario):
-    user = make_user("colin_council", "owner")
-    PartnerMembership.objects.create(
-        user=user, partner=Partner.objects.get(name="Bristol City Council")
-    )
-    return user
+from indicators.models import Commentary, CommentaryRevision
+from tests.cast import make_partner_member
+from tests.narratives import TEXT, URL
 
 
 @pytest.fixture
 def icb_owner(db, scenario):
-    user = make_user("ivy_icb", "owner")
-    PartnerMembership.objects.create(user=user, partner=Partner.objects.get(name="BNSSG ICB"))
-    return user
+    return make_partner_member("ivy_icb", "owner", "BNSSG ICB")
 
 
 def test_viewer_cannot_open_or_post_the_narrative_form(client, viewer, scenario):

@@ -1,10 +1,10 @@
 """Narrative edits reach the audit log with who made them and what changed."""
 
 from indicators.models import AuditEvent
-from tests.reporting.test_narrative import TEXT, URL, council_owner  # noqa: F401 - a fixture
+from tests.narratives import TEXT, URL
 
 
-def test_narrative_edits_are_audited(client, council_owner):  # noqa: F811
+def test_narrative_edits_are_audited(client, council_owner):
     client.force_login(council_owner)
     client.post(URL, {"period": "2023", **TEXT, "save_draft": ""})
     client.post(URL, {"period": "2023", **TEXT, "limitations": "Small sample.", "publish": ""})

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.board_packs import board_pack_pdf
-from tests.ingest.test_derive import headline_series
+from tests.series import headline_series
 
 
 def years(count: int) -> list[str]:

@@ -13,8 +13,8 @@ from indicators.models import (
     Period,
     Programme,
 )
-from tests.conftest import make_user
-from tests.reporting.conftest import add_indicators, make_periods
+from tests.cast import make_user
+from tests.reporting_scenario import add_indicators, make_periods
 
 
 @pytest.fixture
