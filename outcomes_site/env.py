@@ -88,6 +88,30 @@ def env_broker_url(name: str) -> str:
     return raw
 
 
+def env_cache(name: str, *, broker_url: str) -> dict:
+    """The default cache: Redis at the variable's URL, or the broker's when that is Redis, so
+    every web process and worker shares one; the in-process cache when neither is Redis or
+    the variable is ``none`` (the test suite: each test clears its cache)."""
+    raw = env_str(name)
+    if raw.lower() == "none":
+        raw = ""
+    elif not raw and broker_url.startswith(("redis://", "rediss://")):
+        raw = broker_url
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not raw.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(
+            f"{name} must be a Redis URL such as redis://127.0.0.1:6379/1, or none; got {raw!r}"
+        )
+    return {
+        "BACKEND": "outcomes_site.cache.ForgivingRedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": "outcomes",
+        # A cache that does not answer quickly is treated as down (outcomes_site/cache.py).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
 def env_path(name: str, default: Path) -> Path:
     raw = env_str(name)
     return Path(raw).expanduser().resolve() if raw else default

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from outcomes_site.env import (
     env_bool,
     env_broker_url,
+    env_cache,
     env_database,
     env_int,
     env_list,
@@ -227,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     # Extracts uploaded while Redis was down wait, kept, until this hands them over.
     "dispatch-waiting-extracts": {"task": "ingest.dispatch_waiting_extracts", "schedule": 60},
 }
+
+# One cache for every web process and worker: Redis (REDIS_URL, else a Redis broker), which
+# being down costs speed, never an answer; the in-process cache otherwise.
+CACHES = {"default": env_cache("REDIS_URL", broker_url=CELERY_BROKER_URL)}
 
 LOGGING = {
     "version": 1,
