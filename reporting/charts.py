@@ -14,25 +14,29 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from indicators.chart_style import (
+    CONCERN,
+    DARK_GREY,
+    IMPROVEMENT,
+    MID_GREY,
+    NEUTRAL,
+    NHS_BLUE,
+    PLOTLY_LAYOUT,
+    TARGET,
+    TEXT,
+)
 from indicators.exports import safe_text
 from indicators.vocabulary import deprivation_edition_of
 from reporting.selectors import IndicatorStatus
 
-NHS_BLUE = "#005eb8"
-DARK_GREY = "#425563"
-MID_GREY = "#768692"
-BAND_GREY = "rgba(118, 134, 146, 0.25)"
-IMPROVEMENT_BLUE = "#005eb8"
-CONCERN_ORANGE = "#ed8b00"
-NEUTRAL_PURPLE = "#330072"
-TARGET_GREEN = "#007f3b"
+BAND_FILL = "rgba(118, 134, 146, 0.25)"  # MID_GREY at a quarter
 
 SPECIAL_CAUSE_STYLES = {
     # point type → (legend name, colour, marker symbol)
-    "special_cause_improvement": ("Special cause: improvement", IMPROVEMENT_BLUE, "circle"),
-    "special_cause_concern": ("Special cause: concern", CONCERN_ORANGE, "diamond"),
-    "special_cause_neutral_high": ("Special cause: neutral (high)", NEUTRAL_PURPLE, "square"),
-    "special_cause_neutral_low": ("Special cause: neutral (low)", NEUTRAL_PURPLE, "square"),
+    "special_cause_improvement": ("Special cause: improvement", IMPROVEMENT, "circle"),
+    "special_cause_concern": ("Special cause: concern", CONCERN, "diamond"),
+    "special_cause_neutral_high": ("Special cause: neutral (high)", NEUTRAL, "square"),
+    "special_cause_neutral_low": ("Special cause: neutral (low)", NEUTRAL, "square"),
 }
 
 
@@ -43,7 +47,7 @@ def _layout(title: str, unit: str) -> dict:
     # Plotly never wraps a title: it runs off the chart. Break it between words, and give
     # each extra line room above the plot.
     lines = textwrap.wrap(title, TITLE_LINE) or [""]
-    return {
+    return PLOTLY_LAYOUT | {
         "title": {"text": "<br>".join(lines), "font": {"size": 16}},
         "margin": {"l": 56, "r": 16, "t": 48 + 20 * (len(lines) - 1), "b": 40},
         # No axis title: the slanted period labels say what they are, and a title under
@@ -52,9 +56,6 @@ def _layout(title: str, unit: str) -> dict:
         "yaxis": {"title": {"text": unit or "Value"}, "automargin": True},
         "legend": {"orientation": "h", "y": -0.25, "x": 0},
         "hovermode": "x unified",
-        "font": {"family": "Frutiger W01, Arial, sans-serif", "color": "#212b32"},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
         "height": 420,
     }
 
@@ -78,7 +79,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
         figure.add_trace(
             go.Scatter(
                 x=periods, y=[point.lower_95 for point in status.points], mode="lines",
-                line={"width": 0}, fill="tonexty", fillcolor=BAND_GREY,
+                line={"width": 0}, fill="tonexty", fillcolor=BAND_FILL,
                 name="95% confidence interval",
             )
         )  # fmt: skip
@@ -105,7 +106,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
             figure.add_trace(
                 go.Scatter(
                     x=periods, y=[target.value] * len(periods), mode="lines",
-                    name=f"Target {label}", line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+                    name=f"Target {label}", line={"color": TARGET, "dash": "dot", "width": 2},
                 )
             )  # fmt: skip
         else:
@@ -114,7 +115,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
                     go.Scatter(
                         x=periods, y=[value] * len(periods), mode="lines",
                         name=f"Target range {edge} {label}",
-                        line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+                        line={"color": TARGET, "dash": "dot", "width": 2},
                     )
                 )  # fmt: skip
         if target.trajectory:
@@ -123,7 +124,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
                     x=[point["period"] for point in target.trajectory],
                     y=[point["value"] for point in target.trajectory],
                     mode="lines+markers", name="Trajectory to target",
-                    line={"color": TARGET_GREEN, "dash": "dashdot", "width": 2},
+                    line={"color": TARGET, "dash": "dashdot", "width": 2},
                     marker={"symbol": "triangle-up", "size": 7},
                 )
             )  # fmt: skip
@@ -132,7 +133,7 @@ def trend_chart(status: IndicatorStatus, *, headline: str, benchmark: str) -> go
             go.Scatter(
                 x=[status.baseline.period.label], y=[status.baseline.value], mode="markers",
                 name=f"Baseline ({status.baseline.period.label})",
-                marker={"symbol": "star", "size": 14, "color": "#212b32"},
+                marker={"symbol": "star", "size": 14, "color": TEXT},
             )
         )  # fmt: skip
     _mark_change_points(figure, status, periods)
@@ -163,7 +164,7 @@ def spc_chart(status: IndicatorStatus) -> go.Figure:
         figure.add_trace(
             go.Scatter(
                 x=periods, y=[status.target.value] * len(periods), mode="lines", name="Target",
-                line={"color": TARGET_GREEN, "dash": "dot", "width": 2},
+                line={"color": TARGET, "dash": "dot", "width": 2},
             )
         )  # fmt: skip
     for point_type, (name, colour, symbol) in SPECIAL_CAUSE_STYLES.items():
@@ -175,7 +176,7 @@ def spc_chart(status: IndicatorStatus) -> go.Figure:
                     y=[point["value"] for point in flagged], mode="markers", name=name,
                     text=[point["rule"] for point in flagged],
                     marker={"symbol": symbol, "size": 12, "color": colour,
-                            "line": {"color": "#212b32", "width": 1}},
+                            "line": {"color": TEXT, "width": 1}},
                 )
             )  # fmt: skip
     return figure
@@ -202,7 +203,7 @@ def _values_and_centre(status: IndicatorStatus, title: str, *, centre: str) -> g
     figure.add_trace(
         go.Scatter(
             x=periods, y=[point[centre] for point in points], mode="lines",
-            name=centre.capitalize(), line={"color": "#212b32", "width": 2},
+            name=centre.capitalize(), line={"color": TEXT, "width": 2},
         )
     )  # fmt: skip
     _mark_change_points(figure, status, periods)
@@ -217,7 +218,7 @@ def _mark_change_points(figure: go.Figure, status: IndicatorStatus, periods: lis
             continue
         figure.add_shape(
             type="line", xref="x", yref="paper", x0=period, x1=period, y0=0, y1=1,
-            line={"color": "#212b32", "dash": "dot", "width": 1.5},
+            line={"color": TEXT, "dash": "dot", "width": 1.5},
             name=f"Change point from {period}",
         )  # fmt: skip
         figure.add_annotation(

@@ -11,6 +11,16 @@ import io
 
 from matplotlib.figure import Figure
 
+from indicators.chart_style import (
+    DARK_GREY,
+    GREY_4,
+    MID_GREY,
+    NHS_BLUE,
+    NHS_GREEN,
+    NHS_ORANGE,
+    NHS_PURPLE,
+    TEXT,
+)
 from reporting.selectors import IndicatorStatus
 
 
@@ -19,7 +29,7 @@ def _mark_change_points(axes, status: IndicatorStatus, positions: dict[str, int]
     period and the reason."""
     marked = [positions[period] for period, _ in status.change_points if period in positions]
     for number, position in enumerate(marked):
-        axes.axvline(position, color="#212b32", linestyle=":", linewidth=1.3,
+        axes.axvline(position, color=TEXT, linestyle=":", linewidth=1.3,
                      label="Change point (see note)" if number == 0 else None)  # fmt: skip
 
 
@@ -28,7 +38,7 @@ def _figure() -> tuple[Figure, object]:
     axes = figure.add_subplot()
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=7)
-    axes.grid(axis="y", color="#d8dde0", linewidth=0.5)
+    axes.grid(axis="y", color=GREY_4, linewidth=0.5)
     return figure, axes
 
 
@@ -60,29 +70,29 @@ def trend_png(status: IndicatorStatus, *, headline: str, benchmark: str) -> byte
     figure, axes = _figure()
     lower = [_nan(point.lower_95) for point in status.points]
     upper = [_nan(point.upper_95) for point in status.points]
-    axes.fill_between(x, lower, upper, facecolor="#d8dde0", edgecolor="#768692", hatch="///",
+    axes.fill_between(x, lower, upper, facecolor=GREY_4, edgecolor=MID_GREY, hatch="///",
                       linewidth=0, label="95% confidence interval")  # fmt: skip
-    axes.plot(x, [_nan(point.value) for point in status.points], color="#005eb8", marker="o",
+    axes.plot(x, [_nan(point.value) for point in status.points], color=NHS_BLUE, marker="o",
               markersize=4, linewidth=2, label=headline)  # fmt: skip
     if any(point.england_value is not None for point in status.points):
-        axes.plot(x, [_nan(point.england_value) for point in status.points], color="#425563",
+        axes.plot(x, [_nan(point.england_value) for point in status.points], color=DARK_GREY,
                   linestyle="--", marker="s", markersize=3.5, linewidth=1.3, label=benchmark)  # fmt: skip
     target = status.target
     if target is not None:
         for value, name in ((target.value, "Target"), (target.range_lower, "Target range"),
                             (target.range_upper, None)):  # fmt: skip
             if value is not None:
-                axes.axhline(value, color="#007f3b", linestyle=":", linewidth=1.6,
+                axes.axhline(value, color=NHS_GREEN, linestyle=":", linewidth=1.6,
                              label=f"{name} ({target.target_period.label})" if name else None)  # fmt: skip
         trajectory = [point for point in target.trajectory if point["period"] in positions]
         if trajectory:
             axes.plot([positions[point["period"]] for point in trajectory],
-                      [point["value"] for point in trajectory], color="#007f3b",
+                      [point["value"] for point in trajectory], color=NHS_GREEN,
                       linestyle="-.", marker="^", markersize=4, linewidth=1.2,
                       label="Trajectory")  # fmt: skip
     if status.baseline is not None and status.baseline.period.label in positions:
         axes.plot([positions[status.baseline.period.label]], [status.baseline.value], marker="*",
-                  markersize=11, color="#212b32", linestyle="none",
+                  markersize=11, color=TEXT, linestyle="none",
                   label=f"Baseline ({status.baseline.period.label})")  # fmt: skip
     _mark_change_points(axes, status, positions)
     return _finish(figure, axes, labels, "Trend with 95% confidence interval", indicator.unit_label)
@@ -95,28 +105,28 @@ def spc_png(status: IndicatorStatus) -> bytes:
     labels = [point["period"] for point in points]
     x = list(range(len(labels)))
     figure, axes = _figure()
-    axes.plot(x, [_nan(point["value"]) for point in points], color="#768692", marker="o",
+    axes.plot(x, [_nan(point["value"]) for point in points], color=MID_GREY, marker="o",
               markersize=3, linewidth=1.2, label="Value")  # fmt: skip
     _mark_change_points(axes, status, {label: index for index, label in enumerate(labels)})
     if status.run_chart:
-        axes.plot(x, [_nan(point["median"]) for point in points], color="#212b32",
+        axes.plot(x, [_nan(point["median"]) for point in points], color=TEXT,
                   linewidth=1.4, label="Median")  # fmt: skip
         title = f"Run chart ({status.spc_missing_reason})"
         return _finish(figure, axes, labels, title, status.indicator.unit_label)
-    axes.plot(x, [_nan(point["mean"]) for point in points], color="#212b32", linewidth=1.4,
+    axes.plot(x, [_nan(point["mean"]) for point in points], color=TEXT, linewidth=1.4,
               label="Mean")  # fmt: skip
-    axes.plot(x, [_nan(point["upper"]) for point in points], color="#425563", linestyle="--",
+    axes.plot(x, [_nan(point["upper"]) for point in points], color=DARK_GREY, linestyle="--",
               linewidth=1, label="Process limits")  # fmt: skip
-    axes.plot(x, [_nan(point["lower"]) for point in points], color="#425563", linestyle="--",
+    axes.plot(x, [_nan(point["lower"]) for point in points], color=DARK_GREY, linestyle="--",
               linewidth=1)  # fmt: skip
     if status.target is not None and status.target.value is not None:
-        axes.axhline(status.target.value, color="#007f3b", linestyle=":", linewidth=1.6,
+        axes.axhline(status.target.value, color=NHS_GREEN, linestyle=":", linewidth=1.6,
                      label="Target")  # fmt: skip
     styles = {
-        "special_cause_improvement": ("Improvement", "o", "#005eb8"),
-        "special_cause_concern": ("Concern", "D", "#ed8b00"),
-        "special_cause_neutral_high": ("Neutral", "s", "#330072"),
-        "special_cause_neutral_low": ("Neutral", "s", "#330072"),
+        "special_cause_improvement": ("Improvement", "o", NHS_BLUE),
+        "special_cause_concern": ("Concern", "D", NHS_ORANGE),
+        "special_cause_neutral_high": ("Neutral", "s", NHS_PURPLE),
+        "special_cause_neutral_low": ("Neutral", "s", NHS_PURPLE),
     }
     shown = set()
     for index, point in enumerate(points):
@@ -124,7 +134,7 @@ def spc_png(status: IndicatorStatus) -> bytes:
         if style and point["value"] is not None:
             name, marker, colour = style
             axes.plot([index], [point["value"]], marker=marker, markersize=7, color=colour,
-                      markeredgecolor="#212b32", linestyle="none",
+                      markeredgecolor=TEXT, linestyle="none",
                       label=f"Special cause: {name.lower()}" if name not in shown else None)  # fmt: skip
             shown.add(name)
     icons = [signal.label for signal in (status.variation, status.assurance) if signal]

@@ -16,11 +16,13 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
-INK = colors.HexColor("#212b32")
-IMPROVEMENT = colors.HexColor("#005eb8")
-CONCERN = colors.HexColor("#ed8b00")
-NEUTRAL = colors.HexColor("#330072")
-COMMON = colors.HexColor("#4c6272")
+from indicators.chart_style import NHS_BLUE, NHS_ORANGE, NHS_PURPLE, SECONDARY_TEXT, TEXT
+
+INK = colors.HexColor(TEXT)
+IMPROVEMENT = colors.HexColor(NHS_BLUE)
+CONCERN = colors.HexColor(NHS_ORANGE)
+NEUTRAL = colors.HexColor(NHS_PURPLE)
+COMMON = colors.HexColor(SECONDARY_TEXT)
 ICON_SIZE = 5.6 * mm
 
 

@@ -12,6 +12,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
+from indicators.chart_style import GREY_3, GREY_5, TEXT
 from reporting.pdf_icons import SignalIcon, with_mark
 from reporting.selectors import IndicatorStatus
 
@@ -20,9 +21,9 @@ MARGIN = 16 * mm
 FOOTER_SPACE = 4 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 WIDE_CONTENT_WIDTH = PAGE_HEIGHT - 2 * MARGIN  # landscape
-TEXT = colors.HexColor("#212b32")
-GRID = colors.HexColor("#aeb7bd")
-HEADER_FILL = colors.HexColor("#e8edee")
+TEXT = colors.HexColor(TEXT)
+GRID = colors.HexColor(GREY_3)
+HEADER_FILL = colors.HexColor(GREY_5)
 
 _styles = getSampleStyleSheet()
 STYLES = {

@@ -62,12 +62,8 @@ DIRECTIONS = {
     "no_change": "No significant change",
     "not_assessed": "Not assessed",
 }
-ASSURANCE_OUTCOMES = {
-    "meets": "Consistently meets target",
-    "hit_and_miss": "Hit and miss target",
-    "misses": "Consistently misses target",
-    "no_target": "No target or not assessed",
-}
+# Making Data Count's assurance wording (the icons' own), and the rest.
+ASSURANCE_OUTCOMES = {**ASSURANCE_LABELS, "none": "No target or not assessed"}
 ENGLAND_OUTCOMES = ("Better", "Similar", "Worse")
 # Stored Fingertips trend markers (METHODS §10) that carry a result.
 CALCULATED_TREND_MARKERS = {"increasing", "decreasing", "no_significant_change"}
@@ -217,10 +213,8 @@ class IndicatorStatus:
 
     @property
     def assurance_outcome(self) -> str:
-        icon = self.assurance.icon if self.assurance else ""
-        return {"pass": "meets", "fail": "misses", "inconsistent": "hit_and_miss"}.get(
-            icon, "no_target"
-        )
+        """The assurance icon (``pass``, ``inconsistent``, ``fail``) or ``none``."""
+        return self.assurance.icon if self.assurance else "none"
 
     @property
     def england(self) -> str:

@@ -41,7 +41,7 @@ SORT_KEYS = {
     "england": lambda status: {"Worse": 0, "Similar": 1, "Better": 2}.get(status.england, 3),
     "variation": lambda status: {"deteriorating": 0, "no_change": 1, "improving": 2}.get(
         status.direction, 3),
-    "assurance": lambda status: {"misses": 0, "hit_and_miss": 1, "meets": 2}.get(
+    "assurance": lambda status: {"fail": 0, "inconsistent": 1, "pass": 2}.get(
         status.assurance_outcome, 3),
     "change": lambda status: {False: 0, None: 1, True: 2}[status.change_is_better],
     # Furthest from target first (in people or events), then met, then not computed.
@@ -64,7 +64,7 @@ def variation_group(status: IndicatorStatus) -> str:
 
 
 def assurance_group(status: IndicatorStatus) -> str:
-    return status.assurance.icon if status.assurance else "none"
+    return status.assurance_outcome
 
 
 def benchmark_group(status: IndicatorStatus) -> str:

@@ -70,8 +70,8 @@ def spc_points(periods, values, *, types=None, rules=None, mean=None, lower=None
 
 
 def scenario_build(framework, geography) -> dict:
-    """Smoking (PRV01): improving, meets target, better than England.
-    Mortality (OVR04): concern, misses target, worse than England (worse and worsening).
+    """Smoking (PRV01): improving, consistently hits target, better than England.
+    Mortality (OVR04): concern, consistently fails target, worse than England (worse and worsening).
     Screening (LTC03): common cause, hit and miss target, similar to England."""
     periods = make_periods()
     icb, england = geography["icb"], geography["england"]

@@ -17,6 +17,7 @@ from explorer.charts.style import (
     reference_line,
     short_area_name,
 )
+from indicators.chart_style import GREY_3, GREY_5, SECONDARY_TEXT, WHITE
 from indicators.statistics.benchmark import quintile_labels, value_quintiles
 
 
@@ -54,7 +55,7 @@ def compare_areas_figure(
                 "error_x": {
                     "type": "data",
                     "symmetric": False,
-                    "color": "#4c6272",
+                    "color": SECONDARY_TEXT,
                     "thickness": 1.5,
                     "array": [gap_between(r["upper"], r["value"]) for r in members],
                     "arrayminus": [gap_between(r["value"], r["lower"]) for r in members],
@@ -86,7 +87,7 @@ def compare_areas_figure(
         xaxis={
             "title": {"text": unit},
             "zeroline": True,
-            "gridcolor": "#e8edee",
+            "gridcolor": GREY_5,
             "automargin": True,
         },
         yaxis={"categoryorder": "array", "categoryarray": names, "automargin": True},
@@ -133,8 +134,8 @@ def map_figure(rows: list[dict], *, geojson_url: str, topojson_url: str, unit: s
             "z": [index[r["label"]] + 0.5 for r in rows],
             "zmin": 0,
             "zmax": count,
-            "colorscale": colourscale or [[0, "#aeb7bd"], [1, "#aeb7bd"]],
-            "marker": {"line": {"color": "#ffffff", "width": 0.6}},
+            "colorscale": colourscale or [[0, GREY_3], [1, GREY_3]],
+            "marker": {"line": {"color": WHITE, "width": 0.6}},
             "text": [
                 f"{short_area_name(r['name'])}<br>"
                 + (
@@ -165,7 +166,7 @@ def map_figure(rows: list[dict], *, geojson_url: str, topojson_url: str, unit: s
             "showcountries": False,
             "showcoastlines": False,
             "showframe": False,
-            "bgcolor": "#ffffff",
+            "bgcolor": WHITE,
         },  # fmt: skip
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
         dragmode=False,

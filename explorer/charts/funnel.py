@@ -4,12 +4,23 @@ benchmark, and the same in words."""
 from __future__ import annotations
 
 from explorer.charts.style import CONFIG, PARENT_COLOUR, figure_layout, short_area_name
+from indicators.chart_style import (
+    GREY_3,
+    GREY_5,
+    MID_GREY,
+    NHS_DARK_BLUE,
+    NHS_GREEN,
+    NHS_LIGHT_BLUE,
+    NHS_RED,
+    SECONDARY_TEXT,
+    TEXT,
+)
 
 FUNNEL_COLOURS = {
-    "better": "#007f3b", "worse": "#d5281b", "higher": "#003087", "lower": "#41b6e6",
-    "within": "#768692", "not assessed": "#aeb7bd",
+    "better": NHS_GREEN, "worse": NHS_RED, "higher": NHS_DARK_BLUE, "lower": NHS_LIGHT_BLUE,
+    "within": MID_GREY, "not assessed": GREY_3,
 }  # fmt: skip
-LIMIT_STYLES = {"99.8%": ("#212b32", "solid", 1.5), "95%": ("#4c6272", "dash", 1.5)}
+LIMIT_STYLES = {"99.8%": (TEXT, "solid", 1.5), "95%": (SECONDARY_TEXT, "dash", 1.5)}
 FUNNEL_X_TITLES = {"dsr": "Events × multiplier ÷ DSR (equivalent population)"}
 
 
@@ -75,12 +86,12 @@ def funnel_figure(
         height=460,
         xaxis={
             "title": {"text": FUNNEL_X_TITLES.get(value_type, "Denominator")},
-            "rangemode": "tozero", "gridcolor": "#e8edee",
+            "rangemode": "tozero", "gridcolor": GREY_5,
             "automargin": True, "separatethousands": True,
         },
         yaxis={
             "title": {"text": unit}, "range": [max(low - pad, 0), high + pad],
-            "gridcolor": "#e8edee", "automargin": True,
+            "gridcolor": GREY_5, "automargin": True,
         },
     )  # fmt: skip
     return {"data": data, "layout": layout, "config": CONFIG}

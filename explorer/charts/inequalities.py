@@ -15,6 +15,7 @@ from explorer.charts.style import (
     ordered_labels,
     reference_line,
 )
+from indicators.chart_style import GREY_5, MID_GREY, NHS_BLUE, NHS_PURPLE, SECONDARY_TEXT, WHITE
 from indicators.statistics.benchmark import NOT_COMPARED, compare_with_reference
 
 
@@ -54,7 +55,7 @@ def inequality_figure(rows: list[dict], *, unit: str, area_name: str, area_value
             {
                 "type": "bar", "x": [None], "y": [None], "hoverinfo": "skip",
                 "name": "Core20: most deprived fifth nationally",
-                "marker": {"color": "#768692", "pattern": {"shape": "/", "fgcolor": "#ffffff",
+                "marker": {"color": MID_GREY, "pattern": {"shape": "/", "fgcolor": WHITE,
                                                            "fillmode": "overlay"}},
             }
         )  # fmt: skip
@@ -79,7 +80,7 @@ def inequality_figure(rows: list[dict], *, unit: str, area_name: str, area_value
         xaxis={"categoryorder": "array", "categoryarray": categories, "automargin": True},
         yaxis={
             "title": {"text": unit},
-            "gridcolor": "#e8edee",
+            "gridcolor": GREY_5,
             "automargin": True,
             "rangemode": "tozero",
         },
@@ -96,13 +97,13 @@ def _category_bars(members, label, unit, *, name=None, hatched=False) -> dict:
         "type": "bar", "name": name or label, "legendgroup": label, "showlegend": not hatched,
         "x": [r["category"] for r in members], "y": [r["value"] for r in members],
         "marker": {"color": colour_for(label)},
-        "error_y": {"type": "data", "symmetric": False, "color": "#4c6272",
+        "error_y": {"type": "data", "symmetric": False, "color": SECONDARY_TEXT,
                     "array": [gap_between(r["upper"], r["value"]) for r in members],
                     "arrayminus": [gap_between(r["value"], r["lower"]) for r in members]},
         "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit else "") + "<extra></extra>",
     }  # fmt: skip
     if hatched:
-        trace["marker"]["pattern"] = {"shape": "/", "fgcolor": "#ffffff", "fillmode": "overlay"}
+        trace["marker"]["pattern"] = {"shape": "/", "fgcolor": WHITE, "fillmode": "overlay"}
     return trace
 
 
@@ -120,14 +121,14 @@ def inequality_over_time_figure(rows: list[dict], *, unit: str) -> dict:
     data = [
         {
             "type": "scatter", "mode": "lines+markers", "name": "Gap: most minus least deprived quintile",
-            "x": periods, "y": [r["gap"] for r in rows], "line": {"color": "#005eb8", "width": 3},
+            "x": periods, "y": [r["gap"] for r in rows], "line": {"color": NHS_BLUE, "width": 3},
             "marker": {"symbol": "circle", "size": 8},
         },
         {
             "type": "scatter", "mode": "markers", "name": "Slope index of inequality (95% CI)",
             "x": periods, "y": [r["sii"] for r in rows],
-            "marker": {"symbol": "diamond", "size": 10, "color": "#330072"},
-            "error_y": {"type": "data", "symmetric": False, "color": "#330072",
+            "marker": {"symbol": "diamond", "size": 10, "color": NHS_PURPLE},
+            "error_y": {"type": "data", "symmetric": False, "color": NHS_PURPLE,
                         "array": [gap_between(r["sii_upper"], r["sii"]) for r in rows],
                         "arrayminus": [gap_between(r["sii"], r["sii_lower"]) for r in rows]},
         },
@@ -137,7 +138,7 @@ def inequality_over_time_figure(rows: list[dict], *, unit: str) -> dict:
         xaxis={"type": "category", "automargin": True},
         yaxis={
             "title": {"text": unit},
-            "gridcolor": "#e8edee",
+            "gridcolor": GREY_5,
             "zeroline": True,
             "automargin": True,
         },

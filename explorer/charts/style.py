@@ -6,29 +6,43 @@ from __future__ import annotations
 
 import math
 
+from indicators.chart_style import (
+    GREY_3,
+    NHS_DARK_BLUE,
+    NHS_GREEN,
+    NHS_LIGHT_BLUE,
+    NHS_LIGHT_GREEN,
+    NHS_ORANGE,
+    NHS_PURPLE,
+    NHS_RED,
+    NHS_WARM_YELLOW,
+    PLOTLY_LAYOUT,
+    PURPLE_TINTS,
+    TEXT,
+)
 from indicators.statistics.benchmark import NOT_COMPARED
 
 SIGNIFICANCE_COLOURS = {
-    "Better": "#007f3b",
-    "Similar": "#ffb81c",
-    "Worse": "#d5281b",
-    "Higher": "#003087",
-    "Lower": "#41b6e6",
-    NOT_COMPARED: "#aeb7bd",
+    "Better": NHS_GREEN,
+    "Similar": NHS_WARM_YELLOW,
+    "Worse": NHS_RED,
+    "Higher": NHS_DARK_BLUE,
+    "Lower": NHS_LIGHT_BLUE,
+    NOT_COMPARED: GREY_3,
 }
 QUINTILE_COLOURS = {
     # Judgement: worst to best; no judgement: lowest to highest in one purple hue.
-    "Worst": "#d5281b", "Worse": "#ed8b00", "Middle": "#ffb81c", "Better": "#78be20",
-    "Best": "#007f3b",
-    "Lowest": "#e3dcef", "Low": "#bfa9dd", "High": "#8a63c4", "Highest": "#4f2d8a",
+    "Worst": NHS_RED, "Worse": NHS_ORANGE, "Middle": NHS_WARM_YELLOW, "Better": NHS_LIGHT_GREEN,
+    "Best": NHS_GREEN,
+    "Lowest": PURPLE_TINTS[0], "Low": PURPLE_TINTS[1], "High": PURPLE_TINTS[2], "Highest": PURPLE_TINTS[3],
 }  # fmt: skip
 LEGEND_ORDER = [
     "Better", "Similar", "Worse", "Higher", "Lower", "Best", "Worst", "Lowest", "Low", "Middle",
     "High", "Highest", NOT_COMPARED,
 ]  # fmt: skip
-ENGLAND_COLOUR = "#212b32"
-PARENT_COLOUR = "#330072"
-FONT = {"family": "Frutiger W01, Arial, sans-serif", "size": 13, "color": "#212b32"}
+ENGLAND_COLOUR = TEXT
+PARENT_COLOUR = NHS_PURPLE
+FONT = PLOTLY_LAYOUT["font"] | {"size": 13}
 CONFIG = {
     "displaylogo": False,
     "responsive": True,
@@ -37,7 +51,7 @@ CONFIG = {
 
 
 def colour_for(label: str) -> str:
-    return SIGNIFICANCE_COLOURS.get(label) or QUINTILE_COLOURS.get(label) or "#aeb7bd"
+    return SIGNIFICANCE_COLOURS.get(label) or QUINTILE_COLOURS.get(label) or GREY_3
 
 
 def short_area_name(name: str) -> str:
@@ -47,11 +61,9 @@ def short_area_name(name: str) -> str:
 
 
 def figure_layout(**extra) -> dict:
-    layout = {
+    layout = PLOTLY_LAYOUT | {
         "font": FONT,
         "margin": {"l": 10, "r": 10, "t": 60, "b": 40},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
         "legend": {"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0},
         "hoverlabel": {"font": {"size": 13}},
     }

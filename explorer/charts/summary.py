@@ -12,6 +12,7 @@ from explorer.charts.style import (
     ordered_labels,
     reference_line,
 )
+from indicators.chart_style import BAND_GREY, MID_GREY
 
 
 def spine_positions(*, value, england, minimum, maximum, q25, q75, polarity) -> dict | None:
@@ -62,9 +63,9 @@ def spine_figure(rows: list[dict]) -> dict:
         if positions["value"] is not None:
             markers.append((row, positions["value"]))
     segments = [
-        ("Lowest quarter of areas (worse side)", "worst", "inner_low", "#c8cfd3"),
-        ("Middle half of areas", "inner_low", "inner_high", "#768692"),
-        ("Highest quarter of areas (better side)", "inner_high", "best", "#c8cfd3"),
+        ("Lowest quarter of areas (worse side)", "worst", "inner_low", BAND_GREY),
+        ("Middle half of areas", "inner_low", "inner_high", MID_GREY),
+        ("Highest quarter of areas (better side)", "inner_high", "best", BAND_GREY),
     ]
     data = [
         {

@@ -10,9 +10,22 @@ from explorer.charts.style import (
     is_finite,
     short_area_name,
 )
+from indicators.chart_style import (
+    GREY_5,
+    NHS_BLUE,
+    NHS_DARK_PINK,
+    NHS_GREEN,
+    NHS_LIGHT_BLUE,
+    NHS_LIGHT_GREEN,
+    NHS_ORANGE,
+    NHS_PINK,
+    NHS_PURPLE,
+    NHS_RED,
+    SECONDARY_TEXT,
+)
 
-TREND_COLOURS = ["#005eb8", "#d5281b", "#007f3b", "#330072", "#ed8b00", "#41b6e6", "#7c2855",
-                 "#78be20", "#4c6272", "#ae2573"]  # fmt: skip
+TREND_COLOURS = [NHS_BLUE, NHS_RED, NHS_GREEN, NHS_PURPLE, NHS_ORANGE, NHS_LIGHT_BLUE, NHS_DARK_PINK,
+                 NHS_LIGHT_GREEN, SECONDARY_TEXT, NHS_PINK]  # fmt: skip
 
 
 def trend_figure(series: list[dict], *, unit: str, periods: list[str]) -> dict:
@@ -59,7 +72,7 @@ def trend_figure(series: list[dict], *, unit: str, periods: list[str]) -> dict:
             "categoryarray": periods,
             "automargin": True,
         },
-        yaxis={"title": {"text": unit}, "gridcolor": "#e8edee", "automargin": True},
+        yaxis={"title": {"text": unit}, "gridcolor": GREY_5, "automargin": True},
     )
     return {"data": data, "layout": layout, "config": CONFIG}
 

@@ -9,8 +9,8 @@ from tests.reporting_scenario import scenario_build
 
 @pytest.fixture
 def scenario(framework, geography):
-    """Smoking (PRV01): improving, meets target, better than England.
-    Mortality (OVR04): concern, misses target, worse than England (worse and worsening).
+    """Smoking (PRV01): improving, consistently hits target, better than England.
+    Mortality (OVR04): concern, consistently fails target, worse than England (worse and worsening).
     Screening (LTC03): common cause, hit and miss target, similar to England."""
     return scenario_build(framework, geography)
 

@@ -32,8 +32,8 @@ def test_summary_counts_direction_target_and_england_per_domain(signed_in, scena
     # Smoking improves (SPC), mortality deteriorates (SPC concern).
     assert '<span class="rpt-counts__number">1</span> improving' in healthy
     assert '<span class="rpt-counts__number">1</span> deteriorating' in healthy
-    assert '<span class="rpt-counts__number">1</span> consistently meets target' in healthy
-    assert '<span class="rpt-counts__number">1</span> consistently misses target' in healthy
+    assert '<span class="rpt-counts__number">1</span> consistently hits target' in healthy
+    assert '<span class="rpt-counts__number">1</span> consistently fails target' in healthy
     assert '<span class="rpt-counts__number">1</span> better' in healthy
     assert '<span class="rpt-counts__number">1</span> worse' in healthy
     flow = page[page.index("Is care joined up?") :]
