@@ -65,7 +65,7 @@ DIRECTIONS = {
 # Making Data Count's assurance wording (the icons' own), and the rest.
 ASSURANCE_OUTCOMES = {**ASSURANCE_LABELS, "none": "No target or not assessed"}
 ENGLAND_OUTCOMES = ("Better", "Similar", "Worse")
-# Stored Fingertips trend markers (METHODS §10) that carry a result.
+# Stored Fingertips trend markers (docs/methods.md §10) that carry a result.
 CALCULATED_TREND_MARKERS = {"increasing", "decreasing", "no_significant_change"}
 
 
