@@ -137,7 +137,7 @@ def test_neighbours_outside_the_registry_are_left_out_with_a_note(geography):
     ("args", "message"),
     [
         (["--neighbours", "E54999999"], "E54999999 is not in the area registry"),
-        (["--neighbours", "E01014486"], "E01014486 .LSOA .2011.. has no deprivation profile"),
+        (["--neighbours", "E01014486"], "E01014486 .LSOA. has no deprivation profile"),
         (["--neighbours", BNSSG, "--k", "0"], "k must be a whole number of 1 or more"),
     ],
 )

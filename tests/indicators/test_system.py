@@ -76,7 +76,8 @@ def test_analysts_edit_the_system_in_the_admin_and_the_change_is_audited(
         "/admin/indicators/system/1/change/",
         {"name": geography["system"].name, "short_name": "BNSSG Healthier Together",
          "headline_area": geography["icb"].pk, "benchmark_area": geography["england"].pk,
-         "framework_title": "", "introduction": ""},
+         "framework_title": "", "introduction": "",
+         "deprivation_edition": geography["system"].deprivation_edition_id},
     )  # fmt: skip
     assert response.status_code == 302, response.text[:2000]
     assert System.objects.get().short_name == "BNSSG Healthier Together"
