@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Journey, log_in
+from tests.browser.journey import Journey, log_in
 
 pytestmark = pytest.mark.browser
 

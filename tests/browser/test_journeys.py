@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import Journey, log_in
+from tests.browser.journey import Journey, log_in
 
 pytestmark = pytest.mark.browser
 

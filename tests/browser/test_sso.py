@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from outcomes_site.env import RoleGrant, SingleSignOn
-from tests.browser.conftest import Journey
+from tests.browser.journey import Journey
 from tests.oidc_provider import TestProvider
 
 pytestmark = pytest.mark.browser
