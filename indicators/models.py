@@ -149,6 +149,11 @@ class Indicator(models.Model):
         Partner, on_delete=models.PROTECT, related_name="indicators", null=True, blank=True
     )
     fingertips_id = models.PositiveIntegerField("Fingertips indicator ID", null=True, blank=True)
+    publication_lag_months = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Months between the end of a period and its publication, for the next update "
+        "expected. Blank: 2 for monthly, 3 for quarterly and 12 for annual indicators.",
+    )  # fmt: skip
     disclosure_rule = models.CharField(
         max_length=20, choices=DisclosureRule.choices, default=DisclosureRule.STANDARD
     )
@@ -550,9 +555,14 @@ class ExtractStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     VALIDATING = "validating", "Validating"
     PROCESSING = "processing", "Processing"
+    # Computed, not applied: its review says what publishing would change (README, "Getting
+    # data in"). Scheduled: to be published at ``publish_at``.
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+    SCHEDULED = "scheduled", "Scheduled"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     REVERTED = "reverted", "Reverted"
+    DISCARDED = "discarded", "Discarded"
 
 
 class Extract(models.Model):
@@ -567,7 +577,7 @@ class Extract(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     status = models.CharField(
-        max_length=12, choices=ExtractStatus.choices, default=ExtractStatus.QUEUED
+        max_length=20, choices=ExtractStatus.choices, default=ExtractStatus.QUEUED
     )
     progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     step = models.CharField(max_length=60, blank=True)
@@ -594,6 +604,21 @@ class Extract(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Review before publishing: the computed values, kept until published or discarded; what
+    # publishing them would change; and the indicators' data versions they were computed
+    # against (``IndicatorDataVersion``), which publishing checks.
+    publish_on_success = models.BooleanField(
+        default=False, help_text="Publish as soon as it validates, without a review."
+    )
+    staged_values = models.FileField(upload_to="staged/%Y/%m/", max_length=300, blank=True)
+    review = models.JSONField(default=dict, blank=True)
+    base_versions = models.JSONField(default=dict, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    review_notice = models.TextField(
+        blank=True, help_text="Why the extract came back for review (its base data changed)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -609,6 +634,22 @@ class Extract(models.Model):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class IndicatorDataVersion(models.Model):
+    """How many times an indicator's live values have changed: each write of an extract and
+    each revert adds one, under the indicator's lock. An extract's review records the
+    versions it was computed against; publishing it checks them, so a review is never
+    applied over data it did not see. A table of its own, so saving an indicator loaded
+    earlier never writes an old count back."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.indicator_id}: {self.version}"
 
 
 def _limits_ordered(lower: str, upper: str, name: str) -> models.CheckConstraint:
@@ -1092,6 +1133,10 @@ class AuditAction(models.TextChoices):
     ROLES = "roles", "Roles changed"
     USER = "user", "User account changed"
     UPLOAD = "upload", "Extract uploaded"
+    REVIEW = "review", "Extract ready for review"
+    PUBLISH = "publish", "Extract published"
+    SCHEDULE = "schedule", "Extract publication scheduled"
+    DISCARD = "discard", "Extract discarded"
     REVERT = "revert", "Extract reverted"
     RERUN = "rerun", "Extract re-run"
 

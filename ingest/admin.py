@@ -1,5 +1,6 @@
 """The analysts' extract screens in the admin: upload, list, detail with live progress,
-error report, revert and re-run, and template files for each kind."""
+the review of what publishing would change (publish now, schedule, discard), error report,
+revert and re-run, and template files for each kind."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from indicators.models import ChangePoint, Extract, ExtractKind
+from indicators.models import ChangePoint, Extract, ExtractKind, ExtractStatus
 from ingest.change_points import change_point_delete, change_point_save, change_points_rederive
+from ingest.publishing import (
+    PublishRefused,
+    extract_discard,
+    extract_publish,
+    extract_schedule,
+    extract_unschedule,
+    moment,
+)
 from ingest.queue import extract_is_waiting_for_queue, extract_resubmit, extract_submit
-from ingest.services import ACTIVE, ExtractRefused, extract_can_rerun, extract_revert
+from ingest.services import ACTIVE, REVIEWABLE, ExtractRefused, extract_can_rerun, extract_revert
 from ingest.templates_csv import TEMPLATES
 from ingest.writing import RevertRefused
 
@@ -43,6 +52,15 @@ class UploadForm(forms.Form):
                 f"The file is {upload.size:,} bytes; the limit is {settings.UPLOAD_MAX_BYTES:,} bytes."
             )
         return upload
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Local time, to the minute.",
+    )
 
 
 @admin.register(ChangePoint)
@@ -73,7 +91,7 @@ class ChangePointAdmin(admin.ModelAdmin):
 class ExtractAdmin(admin.ModelAdmin):
     list_display = [
         "id", "original_name", "kind", "status", "progress", "rows_read", "rows_rejected",
-        "uploaded_by", "created_at",
+        "uploaded_by", "created_at", "publish_at", "published_at",
     ]  # fmt: skip
     list_display_links = ["id", "original_name"]
     list_filter = ["status", "kind"]
@@ -105,8 +123,36 @@ class ExtractAdmin(admin.ModelAdmin):
             path(
                 "<int:pk>/rerun/", wrap(require_POST(self.rerun_view)), name="ingest_extract_rerun"
             ),
+            path(
+                "<int:pk>/publish/",
+                wrap(require_POST(self.publish_view)),
+                name="ingest_extract_publish",
+            ),
+            path(
+                "<int:pk>/schedule/",
+                wrap(require_POST(self.schedule_view)),
+                name="ingest_extract_schedule",
+            ),
+            path(
+                "<int:pk>/unschedule/",
+                wrap(require_POST(self.unschedule_view)),
+                name="ingest_extract_unschedule",
+            ),
+            path(
+                "<int:pk>/discard/",
+                wrap(require_POST(self.discard_view)),
+                name="ingest_extract_discard",
+            ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        """The list, with the extracts that came back for review and why at its top."""
+        returned = Extract.objects.filter(status=ExtractStatus.AWAITING_REVIEW).exclude(
+            review_notice=""
+        )
+        extra_context = {**(extra_context or {}), "returned_for_review": returned}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return redirect("admin:ingest_extract_detail", pk=object_id)
@@ -184,6 +230,9 @@ class ExtractAdmin(admin.ModelAdmin):
             "active": extract.status in ACTIVE,
             "can_change": self.has_add_permission(request),
             "can_rerun": extract_can_rerun(extract),
+            "reviewable": extract.status in REVIEWABLE,
+            "schedule_form": ScheduleForm(),
+            "publish_at": moment(extract.publish_at) if extract.publish_at else "",
         }
         return TemplateResponse(request, "admin/ingest/extract/detail.html", context)
 
@@ -214,6 +263,8 @@ class ExtractAdmin(admin.ModelAdmin):
     def file_view(self, request, pk):
         self._require(request, "view")
         extract = get_object_or_404(Extract, pk=pk)
+        if not extract.stored_file:
+            raise Http404("This extract has no file (the Fingertips refresh that made it failed)")
         return FileResponse(
             extract.stored_file.open("rb"), as_attachment=True, filename=extract.original_name
         )
@@ -240,4 +291,67 @@ class ExtractAdmin(admin.ModelAdmin):
             messages.error(request, str(refusal))
         else:
             messages.success(request, f"Extract #{extract.pk} queued again.")
+        return redirect("admin:ingest_extract_detail", pk=pk)
+
+    # --- Review: publish now, at a set time, or discard ----------------------------------
+
+    def publish_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        try:
+            extract = extract_publish(extract=extract, user=request.user)
+        except PublishRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            if extract.status == ExtractStatus.SUCCEEDED:
+                messages.success(request, f"Extract #{extract.pk} published: its values are live.")
+            else:
+                messages.warning(request, extract.review_notice)
+        return redirect("admin:ingest_extract_detail", pk=pk)
+
+    def schedule_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request, "Give the date and time to publish at, such as 4 March 2027 09:30."
+            )
+            return redirect("admin:ingest_extract_detail", pk=pk)
+        try:
+            extract = extract_schedule(
+                extract=extract, at=form.cleaned_data["publish_at"], user=request.user
+            )
+        except PublishRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request,
+                f"Extract #{extract.pk} will be published at {moment(extract.publish_at)}. "
+                "Until then nobody but analysts sees its values.",
+            )
+        return redirect("admin:ingest_extract_detail", pk=pk)
+
+    def unschedule_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        try:
+            extract_unschedule(extract=extract, user=request.user)
+        except PublishRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "Publication cancelled: the extract is awaiting review.")
+        return redirect("admin:ingest_extract_detail", pk=pk)
+
+    def discard_view(self, request, pk):
+        self._require(request, "add")
+        extract = get_object_or_404(Extract, pk=pk)
+        try:
+            extract_discard(extract=extract, user=request.user)
+        except PublishRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(
+                request, f"Extract #{extract.pk} discarded: none of its values were published."
+            )
         return redirect("admin:ingest_extract_detail", pk=pk)

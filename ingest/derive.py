@@ -114,6 +114,10 @@ class Derivation:
     incoming: pd.DataFrame | None  # with its derived suppression and comparisons
     full: pd.DataFrame  # the observations with every value as stored
     change_points: pd.DataFrame | None = None  # CHANGE_POINT_COLUMNS: where SPC phases start
+    # Each observation's suppression and comparisons as stored (``before``) and as derived
+    # (``derived``, with its id; INCOMING for new rows): what a review compares.
+    before: pd.DataFrame | None = None
+    derived: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,9 +126,10 @@ class SeriesResults:
     summaries: list[InequalitySummary]
 
 
-def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
+def observations_derive(indicator_ids, *, incoming=None, write: bool = True) -> Derivation:
     """Suppression and comparisons for every observation of the indicators (``incoming`` in
-    place of the rows it replaces); stored rows whose derived columns changed are updated."""
+    place of the rows it replaces); stored rows whose derived columns changed are updated,
+    unless ``write`` is False (a review, which changes nothing)."""
     indicator_ids = sorted(int(item) for item in indicator_ids)
     observations = observations_frame(indicator_ids, incoming=incoming)
     indicators = pd.DataFrame(
@@ -156,7 +161,7 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     full = observations.copy()  # every value as stored: analysts' analytics
     observations = disclosed_frame(observations.assign(**policy)).drop(columns=list(policy))
     derived = observations[["id", "suppressed"]].join(comparisons_frame(observations, targets))
-    updated = derived_write(derived, before=before)
+    updated = derived_write(derived, before=before) if write else 0
     if incoming is not None:
         new = derived[observations["id"].to_numpy() == INCOMING]
         incoming = incoming.assign(
@@ -170,7 +175,7 @@ def observations_derive(indicator_ids, *, incoming=None) -> Derivation:
     )
     return Derivation(
         indicator_ids, shown, indicators, periods, targets, updated, incoming, full,
-        change_points=change_points_frame(indicator_ids),
+        change_points=change_points_frame(indicator_ids), before=before, derived=derived,
     )  # fmt: skip
 
 

@@ -5,8 +5,11 @@ parse (``parsing``) → validate (``validation``) → roll up and compute, for g
 (``rollup``, ``compute``) → derive suppression, comparisons, trends, SPC and inequality
 summaries (``derive``) → write with history (``writing``). Derive comes first so each new row
 is written once, whole; derive and write share one transaction: an extract is applied whole
-or not at all. The Extract row records progress and outcome; the stored file
-and its error report are kept. Nothing here knows of Celery: ``ingest.queue`` queues extracts.
+or not at all. Unless the extract is to be published at once (``INGEST_AUTO_PUBLISH``, or
+``publish``), the last two steps wait for an analyst: the values are staged and the review
+(``review``) says what writing them would change; ``ingest.publishing`` applies them. The
+Extract row records progress and outcome; the stored file and its error report are kept.
+Nothing here knows of Celery: ``ingest.queue`` queues extracts.
 """
 
 from __future__ import annotations
@@ -27,18 +30,23 @@ from django.utils import timezone
 
 from indicators import audit
 from indicators.exports import safe_text
-from indicators.models import Area, AreaType, AuditAction, Extract, ExtractKind, ExtractStatus
+from indicators.models import AuditAction, Extract, ExtractKind, ExtractStatus
 from ingest import lookups
 from ingest.compute import compute_values
 from ingest.derive import analytics_derive, observations_apply
 from ingest.parsing import ExtractRejected, check_file_type, check_zip_is_safe, read_table
+from ingest.review import review_compute, values_to_parquet
 from ingest.rollup import roll_up
 from ingest.validation import validate_counts, validate_values
-from ingest.writing import RevertRefused, observations_revert
+from ingest.writing import RevertRefused, areas_create, observations_revert
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = {ExtractStatus.QUEUED, ExtractStatus.VALIDATING, ExtractStatus.PROCESSING}
+# Computed and waiting for an analyst: publish (now or at a set time) or discard.
+REVIEWABLE = {ExtractStatus.AWAITING_REVIEW, ExtractStatus.SCHEDULED}
+# The same bytes may be uploaded again after these (``extract_create``).
+UPLOADABLE_AGAIN = [ExtractStatus.FAILED, ExtractStatus.REVERTED, ExtractStatus.DISCARDED]
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 
 
@@ -72,14 +80,16 @@ def extract_create(
     create_areas: bool = False,
     skip_unknown_indicators: bool = False,
     is_synthetic: bool = False,
+    publish: bool = False,
     enqueue: bool = False,
 ) -> Extract:
     """Store an uploaded file as a queued extract. Queuing it is the delivery layer's
     (``ingest.queue.extract_submit``); tests and the demo loader process it in place.
+    ``publish``: apply it as soon as it validates, without a review.
 
     Refused (ExtractRefused) when empty, over the size limit, of an unknown kind, or the same
-    bytes as an earlier extract that is queued, processing or applied. ``enqueue`` is kept
-    only for callers written when this function queued, which pass False."""
+    bytes as an earlier extract that is queued, processing, awaiting review or applied.
+    ``enqueue`` is kept only for callers written when this function queued, which pass False."""
     if enqueue:
         raise TypeError("extract_create does not queue: call ingest.queue.extract_submit.")
     if kind not in ExtractKind.values:
@@ -100,7 +110,7 @@ def extract_create(
     checksum = hashlib.sha256(data).hexdigest()
     earlier = (
         Extract.objects.filter(checksum=checksum)
-        .exclude(status__in=[ExtractStatus.FAILED, ExtractStatus.REVERTED])
+        .exclude(status__in=UPLOADABLE_AGAIN)
         .order_by("created_at")
         .first()
     )
@@ -122,6 +132,7 @@ def extract_create(
             create_areas=create_areas,
             skip_unknown_indicators=skip_unknown_indicators,
             is_synthetic=is_synthetic,
+            publish_on_success=publish,
             step="Queued",
         )
         extract.stored_file.save(stored_name, ContentFile(data), save=False)
@@ -137,14 +148,18 @@ def extract_create(
 # --- Running the pipeline --------------------------------------------------------------------
 
 
-def extract_process(*, extract_id: int) -> Extract:
-    """Run every step for a queued (or interrupted) extract and record the outcome.
+def extract_process(*, extract_id: int, publish: bool | None = None) -> Extract:
+    """Run every step for a queued (or interrupted) extract and record the outcome: awaiting
+    review, or applied when ``publish`` is true (by default, when the extract was created to
+    be published or ``INGEST_AUTO_PUBLISH`` is on).
 
     Safe to run again after a worker died: the write and derive steps are one transaction,
     so an interrupted run left nothing behind."""
     extract = Extract.objects.get(pk=extract_id)
     if extract.status not in ACTIVE:
         return extract
+    if publish is None:
+        publish = extract.publish_on_success or settings.INGEST_AUTO_PUBLISH
     _progress(
         extract, status=ExtractStatus.VALIDATING, progress=5, step="Reading the file",
         attempts=extract.attempts + 1, started_at=timezone.now(),
@@ -161,6 +176,8 @@ def extract_process(*, extract_id: int) -> Extract:
             rows_read=failure.rows_read,
             notes=failure.notes,
         )
+    if not publish:
+        return _stage(extract, result)
     _progress(
         extract,
         status=ExtractStatus.PROCESSING,
@@ -168,26 +185,73 @@ def extract_process(*, extract_id: int) -> Extract:
         step="Writing values, comparisons, trends and SPC",
     )
     try:
-        with transaction.atomic():
-            created_areas = _create_areas(result.new_areas)
-            written, derived = observations_apply(result.values, extract=extract)
+        written = values_apply(extract, result.values, new_areas=result.new_areas)
     except (RevertRefused, ValueError) as error:
         return _fail(extract, str(error), rows_read=result.rows_read, notes=result.notes)
-    report = {
-        "notes": result.notes,
-        "skipped_areas": result.skipped_areas,
+    report = {"notes": result.notes, "skipped_areas": result.skipped_areas, **written}
+    _progress(
+        extract, status=ExtractStatus.SUCCEEDED, progress=100, step="Done", report=report,
+        rows_read=result.rows_read, rows_accepted=result.rows_read, rows_rejected=0,
+        error_summary="", finished_at=timezone.now(), published_at=timezone.now(),
+    )  # fmt: skip
+    audit.record(action=AuditAction.PUBLISH, obj=extract, details={"automatic": True, **written})
+    return Extract.objects.get(pk=extract.pk)
+
+
+def values_apply(extract: Extract, values: pd.DataFrame, *, new_areas) -> dict:
+    """Write the values with history and derive what depends on them, in one transaction
+    (inside the caller's, if any); returns the report's counts. Raises RevertRefused or
+    ValueError, having written nothing."""
+    with transaction.atomic():
+        created_areas = areas_create(new_areas)
+        written, derived = observations_apply(values, extract=extract)
+    return {
+        "indicators": sorted(str(code) for code in pd.unique(values["indicator_code"])),
         "observations_created": written.created,
         "observations_replaced": written.replaced,
         "areas_created": created_areas,
         "series_derived": derived.series,
         "inequality_summaries": derived.inequality_summaries,
     }
+
+
+def _stage(extract: Extract, result: PipelineResult) -> Extract:
+    """Keep the computed values and say what publishing them would change."""
     _progress(
-        extract, status=ExtractStatus.SUCCEEDED, progress=100, step="Done", report=report,
-        rows_read=result.rows_read, rows_accepted=result.rows_read, rows_rejected=0,
-        error_summary="", finished_at=timezone.now(),
+        extract, status=ExtractStatus.PROCESSING, progress=70,
+        step="Working out what publishing would change",
     )  # fmt: skip
+    try:
+        review = review_compute(result.values, new_areas=result.new_areas)
+    except ValueError as error:
+        return _fail(extract, str(error), rows_read=result.rows_read, notes=result.notes)
+    extract.staged_values.save(
+        f"extract-{extract.pk}-values.parquet", ContentFile(values_to_parquet(result.values)),
+        save=False,
+    )  # fmt: skip
+    now = timezone.now()
+    _progress(
+        extract, status=ExtractStatus.AWAITING_REVIEW, progress=100, step="Awaiting review",
+        report={"notes": result.notes, "skipped_areas": result.skipped_areas},
+        staged_values=extract.staged_values.name, review=review.summary,
+        base_versions=review.base_versions, reviewed_at=now, review_notice="",
+        rows_read=result.rows_read, rows_accepted=result.rows_read, rows_rejected=0,
+        error_summary="", finished_at=now,
+    )  # fmt: skip
+    audit.record(action=AuditAction.REVIEW, obj=extract, details=review_counts(review.summary))
     return Extract.objects.get(pk=extract.pk)
+
+
+def review_counts(summary: dict) -> dict:
+    """The headline numbers of a review, for the audit log."""
+    return {
+        "added": summary["added"], "replaced": summary["replaced"],
+        "changed": summary["changed"], "outside_ci": summary["outside_ci"],
+        "england_flips": summary["england"]["count"],
+        "trends_changed": summary["series"]["trends"], "spc_changed": summary["series"]["spc"],
+        "suppression_applied": summary["suppression"]["applied"],
+        "suppression_lifted": summary["suppression"]["lifted"],
+    }  # fmt: skip
 
 
 class ValidationFailed(Exception):
@@ -248,30 +312,6 @@ def _skipped_records(skipped) -> list[dict]:
     if isinstance(skipped, pd.DataFrame):
         return skipped.astype(object).where(skipped.notna(), None).to_dict("records")
     return [dict(item) if not isinstance(item, dict) else item for item in skipped]
-
-
-def _create_areas(new_areas) -> int:
-    """Areas a Fingertips file names that the registry lacks (when the analyst asked).
-    Created first and linked to their parents after, so a parent may be new too."""
-    if new_areas is None or len(new_areas) == 0:
-        return 0
-    types = lookups.area_type_for_fingertips_names()
-    fallback = AreaType.objects.get(code="local_authority")
-    rows = [row for row in pd.DataFrame(new_areas).to_dict("records")
-            if not Area.objects.filter(code=row["code"]).exists()]  # fmt: skip
-    created = {}
-    for row in rows:
-        created[row["code"]] = Area.objects.create(
-            code=row["code"],
-            name=row.get("name") or row["code"],
-            area_type=types.get(str(row.get("area_type", "")).strip().lower(), fallback),
-        )
-    for row in rows:
-        parent = Area.objects.filter(code=row.get("parent_code") or "").first()
-        if parent is not None and parent.code != row["code"]:
-            created[row["code"]].parent = parent
-            created[row["code"]].save(update_fields=["parent"])
-    return len(created)
 
 
 def _progress(extract: Extract, **fields) -> None:

@@ -11,6 +11,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from ingest.drop_folder import drop_folder_scan
+from ingest.publishing import extracts_publish_due
 from ingest.queue import extracts_dispatch_waiting
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,12 @@ def scan_drop_folder() -> dict:
 def dispatch_waiting_extracts() -> list[int]:
     """Periodic: queue extracts uploaded while the broker was down."""
     return extracts_dispatch_waiting()
+
+
+@shared_task(name="ingest.publish_due_extracts", acks_late=True)
+def publish_due_extracts() -> list[list]:
+    """Periodic, every minute: publish the scheduled extracts whose time has come."""
+    return [list(outcome) for outcome in extracts_publish_due()]
 
 
 @worker_ready.connect

@@ -12,11 +12,22 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
-from indicators.models import Area, Extract, Indicator, Observation, ObservationHistory, Period
+from indicators.models import (
+    Area,
+    AreaType,
+    Extract,
+    Indicator,
+    IndicatorDataVersion,
+    Observation,
+    ObservationHistory,
+    Period,
+)
 from indicators.periods import parse_period_label
 from ingest.bulk import is_postgresql, load_temp_table
+from ingest.lookups import area_type_for_fingertips_names
 
 OBSERVATIONS = Observation._meta.db_table
 HISTORY = ObservationHistory._meta.db_table
@@ -90,6 +101,53 @@ def lock_indicators(indicator_ids) -> None:
         )
 
 
+def data_versions(indicator_ids) -> dict[str, int]:
+    """Each indicator's data version (``IndicatorDataVersion``; 0 before its first write),
+    keyed by the id as text, as an extract's ``base_versions`` stores them."""
+    ids = sorted({int(item) for item in indicator_ids})
+    stored = dict(
+        IndicatorDataVersion.objects.filter(indicator_id__in=ids).values_list(
+            "indicator_id", "version"
+        )
+    )
+    return {str(item): stored.get(item, 0) for item in ids}
+
+
+def data_versions_bump(indicator_ids) -> None:
+    """One more change to each indicator's live values; under the indicators' lock, in the
+    write's transaction."""
+    ids = sorted({int(item) for item in indicator_ids})
+    IndicatorDataVersion.objects.bulk_create(
+        [IndicatorDataVersion(indicator_id=item) for item in ids], ignore_conflicts=True
+    )
+    IndicatorDataVersion.objects.filter(indicator_id__in=ids).update(version=F("version") + 1)
+
+
+def areas_create(new_areas) -> int:
+    """Areas a Fingertips file names that the registry lacks (when the analyst asked).
+    Created first and linked to their parents after, so a parent may be new too. Returns
+    how many were created."""
+    if new_areas is None or len(new_areas) == 0:
+        return 0
+    types = area_type_for_fingertips_names()
+    fallback = AreaType.objects.get(code="local_authority")
+    rows = [row for row in pd.DataFrame(new_areas).to_dict("records")
+            if not Area.objects.filter(code=row["code"]).exists()]  # fmt: skip
+    created = {}
+    for row in rows:
+        created[row["code"]] = Area.objects.create(
+            code=row["code"],
+            name=row.get("name") or row["code"],
+            area_type=types.get(str(row.get("area_type", "")).strip().lower(), fallback),
+        )
+    for row in rows:
+        parent = Area.objects.filter(code=row.get("parent_code") or "").first()
+        if parent is not None and parent.code != row["code"]:
+            created[row["code"]].parent = parent
+            created[row["code"]].save(update_fields=["parent"])
+    return len(created)
+
+
 def observations_incoming(frame: pd.DataFrame) -> pd.DataFrame:
     """A values frame (VALUES_COLUMNS, by code) as rows to write: KEY by id, and MEASURES.
 
@@ -132,6 +190,7 @@ def observations_write(incoming: pd.DataFrame, *, extract: Extract) -> WriteSumm
     )
     used_indicators = frozenset(int(item) for item in incoming["indicator_id"].unique())
     lock_indicators(used_indicators)
+    data_versions_bump(used_indicators)
     now = timezone.now()
     measure_list = ", ".join(MEASURES)
     key_list = ", ".join(KEY)
@@ -216,6 +275,7 @@ def observations_revert(extract: Extract) -> WriteSummary:
             [extract.pk, extract.pk],
         )
         removed = cursor.rowcount
+    data_versions_bump(indicator_ids)
     return WriteSummary(
         created=removed, replaced=restored, indicator_ids=indicator_ids, period_ids=period_ids
     )

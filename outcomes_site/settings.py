@@ -7,6 +7,7 @@ sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWE
 from pathlib import Path
 
 import plotly
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -209,6 +210,9 @@ if any(
     raise ImproperlyConfigured("MEDIA_ROOT must not be inside the static files folders")
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 INGEST_DROP_DIR = env_path("INGEST_DROP_DIR", VAR_DIR / "drop")
+# An extract that validates waits for an analyst to review and publish it, unless this is on
+# (automated feeds keep going live as they validate).
+INGEST_AUTO_PUBLISH = env_bool("INGEST_AUTO_PUBLISH", default=False)
 
 # Celery: a real Redis broker when CELERY_BROKER_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL")
@@ -227,6 +231,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Extracts uploaded while Redis was down wait, kept, until this hands them over.
     "dispatch-waiting-extracts": {"task": "ingest.dispatch_waiting_extracts", "schedule": 60},
+    # Scheduled publications, at the start of every minute; their times are in the database.
+    "publish-due-extracts": {"task": "ingest.publish_due_extracts", "schedule": crontab()},
 }
 
 # One cache for every web process and worker: Redis (REDIS_URL, else a Redis broker), which

@@ -187,7 +187,8 @@ def main() -> None:
             settle(url, empty=True)
             start = time.perf_counter()
             result = subprocess.Popen(
-                [sys.executable, "manage.py", "ingest", str(path), "--kind", "counts", "--wait"],
+                [sys.executable, "manage.py", "ingest", str(path), "--kind", "counts", "--wait",
+                 "--publish"],
                 cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
             out, err = result.communicate()

@@ -25,8 +25,13 @@ class Command(BaseCommand):
             help="Leave out (and count) rows for indicators the registry does not track",
         )  # fmt: skip
         parser.add_argument(
+            "--publish", action="store_true",
+            help="Publish the extract as soon as it validates, without a review",
+        )  # fmt: skip
+        parser.add_argument(
             "--wait", action="store_true",
-            help="Wait for the extract to finish; exit non-zero if it failed",
+            help="Wait for the extract to finish (applied, or awaiting review); exit non-zero "
+            "if it failed",
         )  # fmt: skip
         parser.add_argument(
             "--timeout", type=int, default=3600, help="Seconds to wait (with --wait)"
@@ -34,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(
         self, *args, file, kind=None, create_areas=False, skip_unknown_indicators=False,
-        wait=False, timeout=3600, **options,
+        publish=False, wait=False, timeout=3600, **options,
     ):  # fmt: skip
         path = Path(file)
         try:
@@ -48,6 +53,7 @@ class Command(BaseCommand):
             extract = create(
                 data=data, original_name=path.name, kind=kind or guess_kind(data, path.name),
                 create_areas=create_areas, skip_unknown_indicators=skip_unknown_indicators,
+                publish=publish,
             )  # fmt: skip
         except ExtractRefused as refusal:
             raise CommandError(refusal.message) from None
@@ -70,18 +76,28 @@ class Command(BaseCommand):
         self._report(extract)
 
     def _report(self, extract: Extract):
-        if extract.status != ExtractStatus.SUCCEEDED:
+        if extract.status not in {ExtractStatus.SUCCEEDED, ExtractStatus.AWAITING_REVIEW}:
             for row in extract.report.get("errors_shown", []):
                 self.stderr.write(
                     f"Row {row['row']}, {row['column']} {row['value']!r}: {row['message']}"
                 )
             raise CommandError(f"Extract #{extract.pk} failed: {extract.error_summary}")
         report = extract.report
-        self.stdout.write(
-            f"Extract #{extract.pk} succeeded: {extract.rows_read:,} rows read; "
-            f"{report.get('observations_created', 0):,} values added, "
-            f"{report.get('observations_replaced', 0):,} replaced."
-        )
+        if extract.status == ExtractStatus.AWAITING_REVIEW:
+            review = extract.review
+            self.stdout.write(
+                f"Extract #{extract.pk} is awaiting review: {extract.rows_read:,} rows read; "
+                f"publishing it would add {review['added']:,} values and replace "
+                f"{review['replaced']:,} ({review['changed']:,} with a different value). "
+                "Review it in the admin, then publish it there or with "
+                f"`manage.py publish_extract {extract.pk}`."
+            )
+        else:
+            self.stdout.write(
+                f"Extract #{extract.pk} succeeded: {extract.rows_read:,} rows read; "
+                f"{report.get('observations_created', 0):,} values added, "
+                f"{report.get('observations_replaced', 0):,} replaced."
+            )
         for note in report.get("notes", []):
             self.stdout.write(f"Note: {note}")
         skipped = report.get("skipped_areas", [])
