@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    "ninja",  # the API docs' templates and Swagger UI static files
     "indicators",
     "ingest",
     "reporting",

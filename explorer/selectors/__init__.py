@@ -13,6 +13,7 @@ from explorer.selectors.api import (
     api_areas,
     api_indicators,
     api_inequality_summaries,
+    api_observation_page,
     api_observations,
 )
 from explorer.selectors.options import (
@@ -46,6 +47,7 @@ __all__ = [
     "api_areas",
     "api_indicators",
     "api_inequality_summaries",
+    "api_observation_page",
     "api_observations",
     "area_aliases",
     "area_summary",

@@ -4,7 +4,7 @@ import io
 import pytest
 
 from indicators.exports import EXPORT_HEADER
-from indicators.models import Area, ComparatorGroup, ComparatorGroupMember
+from indicators.models import Area, ComparatorGroup, ComparatorGroupMember, Observation
 from tests.series import REASON, rebased_values, series_with_change_point
 from tests.target_gaps import ANALYST_GAP, DSR_NOTE, VIEWER_GAP, build_target_gaps
 
@@ -30,18 +30,59 @@ def test_indicators_hide_drafts_from_viewers(client, viewer, analyst, explorer_d
     assert "INT09" in codes
 
 
-def test_data_paging_counts_and_links(viewer_client, explorer_data):
-    first = viewer_client.get(
-        "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5"
-    ).json()
-    assert first["count"] == 4 * 3 and len(first["results"]) == 5
-    assert first["previous"] is None and "page=2" in first["next"]
-    last = viewer_client.get(
-        "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5&page=3"
-    ).json()
-    assert len(last["results"]) == 2 and last["next"] is None
+def test_data_pages_follow_next_cursors_without_counting(viewer_client, explorer_data):
+    url = "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5"
+    first = viewer_client.get(url).json()
+    assert first["count"] is None and first["page"] == 1 and len(first["results"]) == 5
+    assert first["previous"] is None and "cursor=" in first["next"]
+    rows, link = list(first["results"]), first["next"]
+    while link:
+        page = viewer_client.get(link).json()
+        assert page["page"] is None and page["previous"] is None
+        rows += page["results"]
+        link = page["next"]
+    keys = [(row["area"], row["period"], row["sex"]) for row in rows]
+    assert len(keys) == len(set(keys)) == 4 * 3
+
+
+def test_data_numbered_pages_still_work_near_the_start(viewer_client, explorer_data):
+    url = "/api/data/?indicator=LTC03&area_type=icb&category_type=none&page_size=5"
+    by_cursor = viewer_client.get(viewer_client.get(url).json()["next"]).json()["results"]
+    second = viewer_client.get(f"{url}&page=2").json()
+    assert second["results"] == by_cursor and "page=1" in second["previous"]
+    assert len(viewer_client.get(f"{url}&page=3").json()["results"]) == 2
     assert viewer_client.get("/api/data/?indicator=LTC03&page=99").status_code == 404
+    assert viewer_client.get("/api/data/?indicator=LTC03&page=101").status_code == 400
     assert viewer_client.get("/api/data/?page_size=100000").status_code == 400
+
+
+def test_data_cursors_and_numbered_pages_walk_every_indicator_alike(analyst, client, explorer_data):
+    client.force_login(analyst)
+    url = "/api/data/?area_type=icb&page_size=7"
+    by_cursor, link = [], url
+    while link:
+        page = client.get(link).json()
+        by_cursor += page["results"]
+        link = page["next"]
+    by_number = []
+    for number in range(1, 100):
+        page = client.get(f"{url}&page={number}")
+        if page.status_code == 404:
+            break
+        by_number += page.json()["results"]
+    keys = [(r["indicator"], r["area"], r["period"], r["sex"], r["category"]) for r in by_cursor]
+    assert by_cursor == by_number and len(set(keys)) == len(keys)
+    assert len(keys) == Observation.objects.filter(area__area_type__code="icb").count()
+    assert len({row["indicator"] for row in by_cursor}) > 1
+
+
+def test_data_refuses_a_cursor_it_did_not_give(viewer_client, explorer_data):
+    response = viewer_client.get("/api/data/?indicator=LTC03&cursor=WzEsMiwzXQ")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "cursor": ["Not a cursor this API gave: follow the next link."]
+    }
 
 
 def test_data_filters_and_derived_fields(viewer_client, explorer_data):
@@ -69,7 +110,8 @@ def test_data_as_csv_uses_the_export_format(viewer_client, explorer_data):
     response = viewer_client.get(
         "/api/data/?indicator=LTC03&area=E54000039&category_type=none&format=csv"
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming  # written as the rows are read, never held whole
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == EXPORT_HEADER and len(rows) == 4
 
 

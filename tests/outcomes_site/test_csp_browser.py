@@ -60,6 +60,10 @@ def test_pages_draw_their_charts_with_no_policy_violations(live_server, framewor
                 assert drawn >= charts, f"{path}: {drawn} of {charts} charts drawn"
                 if not path.startswith("/admin/"):  # the NHS.UK frontend started
                     assert page.locator("body.nhsuk-frontend-supported").count() == 1
+            # The API docs: Swagger UI from the app's own static files, reading /api/schema/.
+            page.goto(f"{live_server.url}/api/docs/")
+            page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+            assert page.locator(".swagger-ui .opblock").count() == 5
             assert problems == []
         finally:
             browser.close()

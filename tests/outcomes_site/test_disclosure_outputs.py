@@ -67,7 +67,7 @@ def outputs(client) -> dict[str, str]:
     for name, path in pages.items():
         response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
-        texts[name] = response.content.decode()
+        texts[name] = response.getvalue().decode()  # the API CSV is streamed
     pdf = board_pack_pdf(client)
     texts["board pack"] = "\n".join(
         page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages
