@@ -40,6 +40,7 @@ from explorer.api_schemas import (
 )
 from indicators.exports import export_csv_lines
 from indicators.models import Area, ComparatorGroup, Period, Sex
+from indicators.next_update import indicators_next_update
 from indicators.roles import roles_of
 from indicators.selectors import headline_target_gaps, indicators_visible_to, protects
 from indicators.statistics.target_gap import TargetGap
@@ -257,6 +258,7 @@ def indicators(request, filters: Query[Filters]):
         gaps = headline_target_gaps(
             indicators=rows, area=system_current().headline_area, protect=protects(request.user)
         )
+        updates = indicators_next_update([i.pk for i in rows])
         return [
             {
                 "code": i.code, "name": i.name, "domain": i.domain.code, "domain_name": i.domain.name,
@@ -267,6 +269,7 @@ def indicators(request, filters: Query[Filters]):
                 "data_source": i.source, "caveats": i.caveats, "status": i.status,
                 "last_updated": i.last_updated.isoformat(),
                 "gap_to_target": gap_json(gaps.get(i.pk)),
+                "next_update_expected": updates[i.pk].expected.isoformat() if updates.get(i.pk) else None,
             }
             for i in rows
         ]  # fmt: skip

@@ -98,6 +98,9 @@ class IndicatorRow(Schema):
     status: str
     last_updated: str
     gap_to_target: GapToTarget | None
+    next_update_expected: str | None = Field(
+        None, description="ISO date the indicator's next data is expected (README, What is due)"
+    )
 
 
 class AreaRow(Schema):

@@ -77,7 +77,7 @@ class IndicatorAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "value_type", "multiplier", "unit_label", "polarity", "ci_method", "frequency",
-                    "default_sex", "default_age", "breakdowns",
+                    "publication_lag_months", "default_sex", "default_age", "breakdowns",
                 ]
             },
         ),

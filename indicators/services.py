@@ -204,6 +204,11 @@ def _parse_indicator(line: int, row: dict, known_domains: set[str], errors: list
     }
     if row.get("default_age"):
         values["default_age"] = row["default_age"]
+    lag = row.get("publication_lag_months", "")
+    if lag and not lag.isdigit():
+        errors.append(f"Line {line}: publication_lag_months {lag!r} is not a whole number.")
+    elif lag:
+        values["publication_lag_months"] = int(lag)
     if row.get("status"):
         values["status"] = _choice(row, "status", Status.values, errors, line)
     if row.get("proxy_explanation"):

@@ -1,6 +1,6 @@
 """The analysts' extract screens in the admin: upload, list, detail with live progress,
 the review of what publishing would change (publish now, schedule, discard), error report,
-revert and re-run, and template files for each kind."""
+revert and re-run, template files for each kind, and the indicators whose data is due."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from indicators.models import ChangePoint, Extract, ExtractKind, ExtractStatus
+from indicators.models import ChangePoint, Extract, ExtractKind, ExtractStatus, Indicator, Status
+from indicators.next_update import indicators_next_update
 from ingest.change_points import change_point_delete, change_point_save, change_points_rederive
 from ingest.publishing import (
     PublishRefused,
@@ -143,6 +145,7 @@ class ExtractAdmin(admin.ModelAdmin):
                 wrap(require_POST(self.discard_view)),
                 name="ingest_extract_discard",
             ),
+            path("due/", wrap(self.due_view), name="ingest_extract_due"),
             *super().get_urls(),
         ]
 
@@ -355,3 +358,29 @@ class ExtractAdmin(admin.ModelAdmin):
                 request, f"Extract #{extract.pk} discarded: none of its values were published."
             )
         return redirect("admin:ingest_extract_detail", pk=pk)
+
+    # --- What is due ------------------------------------------------------------------------
+
+    def due_view(self, request):
+        """Indicators whose next data is overdue or due within a month, soonest first, and
+        those with no data yet."""
+        self._require(request, "view")
+        indicators = list(Indicator.objects.exclude(status=Status.RETIRED).order_by("code"))
+        updates = indicators_next_update([indicator.pk for indicator in indicators])
+        today = timezone.localdate()
+        rows = [
+            {"indicator": indicator, "update": updates[indicator.pk],
+             "status": updates[indicator.pk].status(today)}
+            for indicator in indicators if updates.get(indicator.pk) is not None
+        ]  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Data due",
+            "opts": self.model._meta,
+            "due": sorted(
+                (row for row in rows if row["status"]), key=lambda row: row["update"].expected
+            ),
+            "no_data": [indicator for indicator in indicators if updates.get(indicator.pk) is None],
+            "today": today,
+        }
+        return TemplateResponse(request, "admin/ingest/extract/due.html", context)

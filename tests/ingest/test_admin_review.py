@@ -1,5 +1,6 @@
 """The extract's page for review: what publishing would change, then publish now, schedule,
-cancel or discard; and the extract list's notice when a review was worked out again."""
+cancel or discard; the extract list's notice when a review was worked out again; and the
+list of indicators whose data is due."""
 
 from datetime import timedelta
 
@@ -130,3 +131,18 @@ def test_only_analysts_publish(client, viewer, live):
 def test_publish_needs_a_post(signed_in, live):
     extract = process(values_file(CORRECTION))
     assert signed_in.get(f"/admin/indicators/extract/{extract.pk}/publish/").status_code == 405
+
+
+def test_the_data_due_page_lists_overdue_indicators(signed_in, live):
+    # PRV01's latest period is 2023/24 (ends 31 March 2024): with the default year's lag,
+    # 2024/25's data was expected by 31 March 2026, which has passed.
+    page = signed_in.get("/admin/indicators/extract/due/").text
+    assert "PRV01" in page and "31 March 2026" in page and "<strong>Overdue</strong>" in page
+    assert "12 months (default)" in page
+    assert "No data yet" in page and "LTC03" in page
+    assert "Data due" in signed_in.get("/admin/indicators/extract/").text
+
+
+def test_the_data_due_page_with_nothing_due(signed_in, framework):
+    page = signed_in.get("/admin/indicators/extract/due/").text
+    assert "Nothing is overdue or due in the next month." in page
