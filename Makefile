@@ -55,13 +55,15 @@ test: lint $(BROWSER_JS)
 # database named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/outcomes_bench).
 # The page benchmark and load test read two databases that `make bench-data` builds once:
 # BENCH_DATABASE_URL with _pages_100k and _pages_10m appended (synthetic, seeded); the board
-# pack benchmark copies the first and loads the demo into a database of its own.
+# pack benchmark copies the first and loads the demo into a database of its own; the API
+# benchmark builds BENCH_DATABASE_URL with _api appended (100k, then 1M observations).
 bench: install
 	$(PY) -m tests.benchmarks.bench_statistics
 	$(PY) -m tests.benchmarks.bench_ingest
 	$(PY) -m tests.benchmarks.bench_pages
 	$(PY) -m tests.benchmarks.bench_boardpack
 	$(PY) -m tests.benchmarks.bench_load
+	$(PY) -m tests.benchmarks.bench_api
 
 bench-data: install
 	$(PY) -m tests.benchmarks.scale_data --scale ics
