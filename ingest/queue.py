@@ -15,7 +15,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
 from indicators.models import Extract, ExtractStatus
-from ingest import services
+from ingest import refresh, services
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,16 @@ def extract_enqueue(*, extract_id: int) -> bool:
         )
         return False
     return True
+
+
+def fingertips_refresh_submit(**options) -> list[refresh.RefreshOutcome]:
+    """Refresh indicators from Fingertips (``refresh.fingertips_refresh``, which takes the
+    same keyword arguments) and queue each extract fetched."""
+    outcomes = refresh.fingertips_refresh(**options)
+    for outcome in outcomes:
+        if outcome.queued:
+            extract_enqueue(extract_id=outcome.extract.pk)
+    return outcomes
 
 
 def extract_is_waiting_for_queue(extract: Extract) -> bool:

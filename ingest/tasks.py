@@ -12,7 +12,7 @@ from celery.signals import worker_ready
 
 from ingest.drop_folder import drop_folder_scan
 from ingest.publishing import extracts_publish_due
-from ingest.queue import extracts_dispatch_waiting
+from ingest.queue import extracts_dispatch_waiting, fingertips_refresh_submit
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ def dispatch_waiting_extracts() -> list[int]:
 def publish_due_extracts() -> list[list]:
     """Periodic, every minute: publish the scheduled extracts whose time has come."""
     return [list(outcome) for outcome in extracts_publish_due()]
+
+
+@shared_task(name="ingest.fingertips_refresh", acks_late=True)
+def fingertips_refresh() -> list[str]:
+    """Periodic when FINGERTIPS_REFRESH_AT is set: fetch every indicator with a Fingertips id."""
+    return [outcome.message for outcome in fingertips_refresh_submit()]
 
 
 @worker_ready.connect

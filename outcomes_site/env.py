@@ -117,6 +117,48 @@ def env_path(name: str, default: Path) -> Path:
     return Path(raw).expanduser().resolve() if raw else default
 
 
+def env_url(name: str, default: str = "") -> str:
+    """An http(s) URL, without a trailing slash; empty when unset and no default."""
+    raw = env_str(name, default)
+    if raw and (not raw.startswith(("http://", "https://")) or " " in raw):
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// URL such as https://host:8080; got {raw!r}"
+        )
+    return raw.rstrip("/")
+
+
+def env_clock_time(name: str) -> tuple[int, int] | None:
+    """A time of day as HH:MM (24-hour clock), or None when unset."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    hours, colon, minutes = raw.partition(":")
+    if colon and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        if int(hours) < 24 and int(minutes) < 60:
+            return int(hours), int(minutes)
+    raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM, such as 06:30; got {raw!r}")
+
+
+def env_int_map(name: str, default: dict[str, int]) -> dict[str, int]:
+    """``key=number`` pairs, comma-separated, over ``default`` (``key=`` drops a key)."""
+    raw = env_str(name)
+    mapping = dict(default)
+    if not raw:
+        return mapping
+    for item in raw.split(","):
+        key, equals, number = (part.strip() for part in item.partition("="))
+        if not equals or not key or not (number.isdigit() or number == ""):
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated key=number pairs, such as "
+                f"local_authority=502,icb=221; got {item.strip()!r}"
+            )
+        if number:
+            mapping[key] = int(number)
+        else:
+            mapping.pop(key, None)
+    return mapping
+
+
 # --- Single sign-on (README, "Single sign-on") ------------------------------------------------
 
 SSO_ROLES = ("viewer", "owner", "analyst", "admin")  # indicators.roles.ROLES

@@ -15,12 +15,15 @@ from outcomes_site.env import (
     env_bool,
     env_broker_url,
     env_cache,
+    env_clock_time,
     env_database,
     env_int,
+    env_int_map,
     env_list,
     env_path,
     env_single_sign_on,
     env_str,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -215,6 +218,19 @@ INGEST_DROP_DIR = env_path("INGEST_DROP_DIR", VAR_DIR / "drop")
 # (automated feeds keep going live as they validate).
 INGEST_AUTO_PUBLISH = env_bool("INGEST_AUTO_PUBLISH", default=False)
 
+# Fingertips refresh (README, "Fingertips refresh"): the public API, an optional proxy (NHS
+# networks), how long to wait for an answer, Fingertips' area type ids for ours (Fingertips
+# renumbers local authority types as they change: override with local_authority=NNN), and an
+# optional daily time for Celery beat to refresh every indicator with a Fingertips id.
+FINGERTIPS_API_URL = env_url("FINGERTIPS_API_URL", "https://fingertips.phe.org.uk/api")
+FINGERTIPS_PROXY = env_url("FINGERTIPS_PROXY")
+FINGERTIPS_TIMEOUT_SECONDS = env_int("FINGERTIPS_TIMEOUT_SECONDS", 60, minimum=1)
+FINGERTIPS_AREA_TYPES = env_int_map(
+    "FINGERTIPS_AREA_TYPES",
+    {"ons_region": 6, "icb": 221, "sub_icb": 66, "local_authority": 502, "district": 501},
+)
+FINGERTIPS_REFRESH_AT = env_clock_time("FINGERTIPS_REFRESH_AT")
+
 # Celery: a real Redis broker when CELERY_BROKER_URL is set; otherwise tasks run in-process.
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -225,6 +241,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "outcomes")
+CELERY_TIMEZONE = TIME_ZONE  # beat's crontab times (FINGERTIPS_REFRESH_AT) are local time
 CELERY_BEAT_SCHEDULE = {
     "scan-drop-folder": {
         "task": "ingest.scan_drop_folder",
@@ -235,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
     # Scheduled publications, at the start of every minute; their times are in the database.
     "publish-due-extracts": {"task": "ingest.publish_due_extracts", "schedule": crontab()},
 }
+if FINGERTIPS_REFRESH_AT is not None:
+    CELERY_BEAT_SCHEDULE["fingertips-refresh"] = {
+        "task": "ingest.fingertips_refresh",
+        "schedule": crontab(hour=FINGERTIPS_REFRESH_AT[0], minute=FINGERTIPS_REFRESH_AT[1]),
+    }
 
 # One cache for every web process and worker: Redis (REDIS_URL, else a Redis broker), which
 # being down costs speed, never an answer; the in-process cache otherwise.

@@ -176,3 +176,42 @@ def test_local_login_off_needs_single_sign_on():
         capture_output=True, text=True, cwd=REPO,
     )  # fmt: skip
     assert result.returncode != 0 and "LOCAL_LOGIN=false needs single sign-on" in result.stderr
+
+
+def test_fingertips_settings_parsers(monkeypatch):
+    monkeypatch.setenv("API", "https://fingertips.example/api/")
+    assert env.env_url("API") == "https://fingertips.example/api"
+    monkeypatch.setenv("API", "fingertips.example")
+    with pytest.raises(ImproperlyConfigured, match="API must be an http:// or https:// URL"):
+        env.env_url("API")
+    monkeypatch.setenv("AT", "06:30")
+    assert env.env_clock_time("AT") == (6, 30)
+    for bad in ["6.30", "24:00", "06:3", "noon"]:
+        monkeypatch.setenv("AT", bad)
+        with pytest.raises(ImproperlyConfigured, match="AT must be a time of day as HH:MM"):
+            env.env_clock_time("AT")
+    monkeypatch.setenv("TYPES", "local_authority=402, region=223,icb=")
+    assert env.env_int_map("TYPES", {"local_authority": 502, "icb": 221}) == {
+        "local_authority": 402, "region": 223,
+    }  # fmt: skip
+    monkeypatch.setenv("TYPES", "local_authority")
+    with pytest.raises(ImproperlyConfigured, match="TYPES must be comma-separated key=number"):
+        env.env_int_map("TYPES", {})
+
+
+def test_a_daily_fingertips_refresh_is_scheduled_when_its_time_is_set():
+    script = (
+        "from django.conf import settings; "
+        "schedule = settings.CELERY_BEAT_SCHEDULE['fingertips-refresh']['schedule']; "
+        "print(sorted(schedule.hour), sorted(schedule.minute), settings.CELERY_TIMEZONE)"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script], cwd=REPO,
+        env=os.environ | {"DEBUG": "true", "FINGERTIPS_REFRESH_AT": "06:30"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[6] [30] Europe/London"
+    result = start_django(DEBUG="true", FINGERTIPS_REFRESH_AT="half six")
+    assert result.returncode != 0
+    assert "FINGERTIPS_REFRESH_AT" in result.stderr.strip().splitlines()[-1]
