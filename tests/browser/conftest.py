@@ -104,9 +104,11 @@ def celery_worker(transactional_db, media_root):
     media folder; the live server's uploads are routed to that queue."""
     require_postgresql_and_redis("the upload journey")
     queue = f"test-browser-{uuid.uuid4().hex[:8]}"
+    # Extracts wait for review, as on an instance with the default settings.
     worker = start_worker(
-        queue, DATABASE_URL=database_url(), MEDIA_ROOT=media_root, CELERY_TASK_DEFAULT_QUEUE=queue
-    )
+        queue, DATABASE_URL=database_url(), MEDIA_ROOT=media_root, CELERY_TASK_DEFAULT_QUEUE=queue,
+        INGEST_AUTO_PUBLISH="false",
+    )  # fmt: skip
     # The router reads the default queue at send time, so the live server's tasks go there.
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue

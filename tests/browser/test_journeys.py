@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -228,16 +229,31 @@ LTC05,2025/26 Q1,E01014486,Male,All ages,many,60
 """
 
 
+def headline_value(viewer, base_url: str, period: str) -> float:
+    """LTC05's value for the ICB in ``period`` as a viewer reads it from the API."""
+    answer = viewer.request.get(
+        f"{base_url}/api/data/?indicator=LTC05&area=E54000039&sex=Persons"
+        f"&category_type=none&period={quote(period)}"
+    )
+    assert answer.status == 200, answer.text()
+    rows = answer.json()["results"]
+    assert len(rows) == 1, rows
+    return rows[0]["value"]
+
+
 def wait_for_status(page, status: str):
     """The detail page polls with htmx and reloads itself when the extract finishes."""
     page.get_by_role("heading", name=f"Status: {status}").wait_for(timeout=90_000)
 
 
 @pytest.mark.worker
-def test_analyst_uploads_watches_reads_errors_and_reverts(
-    live_server, celery_worker, page, demo_files
+def test_analyst_uploads_reviews_publishes_reads_errors_and_reverts(
+    live_server, celery_worker, browser, page, demo_files
 ):
     journey = Journey("analyst", page)
+    # A viewer (the strategic lead) in a browser of their own, reading the API as they may.
+    viewer = browser.new_context(locale="en-GB").new_page()
+    log_in(viewer, live_server.url, "lead")
     log_in(page, live_server.url, "analyst")
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Admin").click()
     journey.check("admin home")
@@ -249,6 +265,8 @@ def test_analyst_uploads_watches_reads_errors_and_reverts(
 
     counts = next(path for path, kind in demo_files.extracts if path.name == "counts_LTC05.csv")
     corrected = corrected_latest_quarter(counts)
+    latest = corrected.decode().splitlines()[1].split(",")[1]
+    published_before = headline_value(viewer, live_server.url, latest)
     page.set_input_files(
         "#id_file",
         files=[{"name": "ltc05_corrected.csv", "mimeType": "text/csv", "buffer": corrected}],
@@ -258,13 +276,28 @@ def test_analyst_uploads_watches_reads_errors_and_reverts(
     # The detail page, while the worker runs it (the page refreshes itself, so no axe here).
     page.locator("#extract-progress").wait_for()
     journey.check("upload in progress", axe=False)
+    # Computed, not applied: the page says what publishing would change.
+    wait_for_status(page, "Awaiting review")
+    expect(page.locator("#review")).to_contain_text("Publishing would add")
+    by_indicator = page.get_by_role("table", name="Values added and replaced, by indicator")
+    expect(by_indicator.get_by_role("row").filter(has_text="LTC05").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Largest changes of value")).to_be_visible()
+    expect(page.get_by_role("button", name="Schedule publication")).to_be_visible()
+    journey.check("review the changes")
+    # The viewer still reads the published value.
+    assert headline_value(viewer, live_server.url, latest) == published_before
+
+    page.get_by_role("button", name="Publish now").click()
     wait_for_status(page, "Succeeded")
+    expect(page.get_by_text("published: its values are live")).to_be_visible()
     assert page.locator("#extract-progress").get_attribute("value") == "100"
     assert "100%" in page.locator("#extract-status").inner_text()
     assert page.get_by_role("row", name="Rows rejected").inner_text().endswith("0")
     assert "replaced" in page.get_by_role("row", name="Values written").inner_text()
-    journey.check("upload succeeded")
+    journey.check("published")
     succeeded_url = page.url
+    # Now the viewer reads the corrected value.
+    assert headline_value(viewer, live_server.url, latest) != published_before
 
     # A bad extract: the worker refuses it, and the page lists the problems and the report.
     page.goto(f"{live_server.url}/admin/indicators/extract/upload/")
@@ -290,8 +323,11 @@ def test_analyst_uploads_watches_reads_errors_and_reverts(
     wait_for_status(page, "Reverted")
     expect(page.get_by_text("reverted: the earlier values are back")).to_be_visible()
     journey.check("reverted")
+    # Exactly the value that was there before.
+    assert headline_value(viewer, live_server.url, latest) == published_before
     page.get_by_role("link", name="Extracts").first.click()
     expect(page.locator("#result_list tbody tr")).to_have_count(len(demo_files.extracts) + 2)
     expect(page.locator("#result_list")).to_contain_text("Reverted")
     journey.check("extract list after")
+    viewer.context.close()
     journey.assert_no_problems()
