@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint bench bench-data run worker clean
+.PHONY: install demo test lint bench bench-data run worker beat clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -71,6 +71,12 @@ bench-data: install
 
 worker: install
 	$(VENV)/bin/celery -A outcomes_site worker --loglevel=INFO
+
+# Celery beat, beside a worker: the drop folder scan, uploads that waited for the broker,
+# scheduled publications (every minute; their times are in the database) and, with
+# FINGERTIPS_REFRESH_AT, the daily Fingertips refresh.
+beat: install
+	mkdir -p var && $(VENV)/bin/celery -A outcomes_site beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache tests/browser/node_modules
