@@ -336,27 +336,29 @@ class ExtractAdmin(admin.ModelAdmin):
         return redirect("admin:ingest_extract_detail", pk=pk)
 
     def unschedule_view(self, request, pk):
-        self._require(request, "add")
-        extract = get_object_or_404(Extract, pk=pk)
-        try:
-            extract_unschedule(extract=extract, user=request.user)
-        except PublishRefused as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, "Publication cancelled: the extract is awaiting review.")
-        return redirect("admin:ingest_extract_detail", pk=pk)
+        return self._review_action(
+            request,
+            pk,
+            extract_unschedule,
+            "Publication cancelled: the extract is awaiting review.",
+        )
 
     def discard_view(self, request, pk):
+        return self._review_action(
+            request, pk, extract_discard,
+            "Extract #{pk} discarded: none of its values were published.",
+        )  # fmt: skip
+
+    def _review_action(self, request, pk, action, done: str):
+        """Cancel a schedule or discard: the service, its refusal or ``done`` as a message."""
         self._require(request, "add")
         extract = get_object_or_404(Extract, pk=pk)
         try:
-            extract_discard(extract=extract, user=request.user)
+            action(extract=extract, user=request.user)
         except PublishRefused as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(
-                request, f"Extract #{extract.pk} discarded: none of its values were published."
-            )
+            messages.success(request, done.format(pk=extract.pk))
         return redirect("admin:ingest_extract_detail", pk=pk)
 
     # --- What is due ------------------------------------------------------------------------

@@ -69,12 +69,13 @@ def test_broker_url(monkeypatch):
         env.env_broker_url("BROKER")
 
 
-def start_django(**overrides) -> subprocess.CompletedProcess:
+def start_django(*command, **overrides) -> subprocess.CompletedProcess:
+    """``manage.py check`` (or ``command``) with the environment's overrides."""
     environment = {key: value for key, value in os.environ.items()
                    if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL"}}  # fmt: skip
     environment |= overrides
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", *(command or ["check"])],
         cwd=REPO,
         env=environment,
         capture_output=True,
@@ -205,11 +206,7 @@ def test_a_daily_fingertips_refresh_is_scheduled_when_its_time_is_set():
         "schedule = settings.CELERY_BEAT_SCHEDULE['fingertips-refresh']['schedule']; "
         "print(sorted(schedule.hour), sorted(schedule.minute), settings.CELERY_TIMEZONE)"
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script], cwd=REPO,
-        env=os.environ | {"DEBUG": "true", "FINGERTIPS_REFRESH_AT": "06:30"},
-        capture_output=True, text=True,
-    )  # fmt: skip
+    result = start_django("shell", "-c", script, DEBUG="true", FINGERTIPS_REFRESH_AT="06:30")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[6] [30] Europe/London"
     result = start_django(DEBUG="true", FINGERTIPS_REFRESH_AT="half six")
