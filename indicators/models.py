@@ -15,7 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from indicators import vocabulary
-from indicators.querysets import ENGLAND_CODE, ObservationQuerySet
+from indicators.querysets import ObservationQuerySet
+from indicators.vocabulary import ENGLAND_CODE
 
 
 class Partner(models.Model):

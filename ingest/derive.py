@@ -45,7 +45,7 @@ from indicators.statistics.spc import (
     xmr_charts_by_series,
 )
 from indicators.statistics.trend import recent_trend, recent_trend_for_shape
-from indicators.vocabulary import is_deprivation_quintile_type
+from indicators.vocabulary import ENGLAND_CODE, is_deprivation_quintile_type
 from ingest.bulk import insert_columns, insert_instances, load_temp_table
 from ingest.lookups import area_parents
 from ingest.writing import (
@@ -55,7 +55,6 @@ from ingest.writing import (
     observations_write,
 )
 
-ENGLAND = "E92000001"
 SERIES = ["indicator_id", "area_id", "sex", "age", "category_type", "category"]
 MATCH = ["indicator_id", "period_id", "sex", "age", "category_type", "category"]
 TREND_VALUE_TYPES = {"proportion": "proportion", "crude_rate": "crude_rate", "dsr": "dsr"}
@@ -257,7 +256,7 @@ def observations_frame(indicator_ids: list[int], *, incoming=None) -> pd.DataFra
         Area.objects.values_list("id", "parent_id", "code"), columns=["id", "parent_id", "code"]
     )
     frame["parent_id"] = frame["area_id"].map(areas.set_index("id")["parent_id"])
-    england = areas.loc[areas["code"] == ENGLAND, "id"]
+    england = areas.loc[areas["code"] == ENGLAND_CODE, "id"]
     frame["is_england"] = frame["area_id"].isin(england)
     return frame.reset_index(drop=True)
 
