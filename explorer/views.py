@@ -1,5 +1,5 @@
 """The explorer's pages. Each reads the filter form, calls one table builder
-(``explorer/tables.py``), builds its chart (``explorer/charts.py``) and renders one template; for
+(``explorer/tables/``), builds its chart (``explorer/charts/``) and renders one template; for
 htmx requests only the template's ``results`` partial, from the same context. The reading and
 the rendering are ``explorer_page``'s, as is showing why there is nothing to show
 (``tables.NoData``)."""
