@@ -33,7 +33,8 @@ from indicators.models import (
     Period,
     SeriesAnalytics,
 )
-from ingest.derive import INCOMING, SERIES, observations_derive, series_derive
+from ingest.derive import observations_derive, series_derive
+from ingest.derive.frames import INCOMING, SERIES
 from ingest.writing import KEY, areas_create, data_versions, observations_incoming
 
 EXAMPLES = 20  # rows kept per section of a review; the counts cover every row
