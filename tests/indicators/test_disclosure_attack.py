@@ -158,8 +158,9 @@ def viewer_downloads(client) -> tuple[pd.DataFrame, dict[str, IndicatorInfo]]:
     parts = []
     for code in indicators:
         response = client.get(f"{API}/data/", {"indicator": code, "format": "csv"})
-        assert response.status_code == 200, response.content[:300]
-        parts.append(attack.read_export(response.content.decode()))
+        assert response.status_code == 200, response.status_code
+        text = b"".join(response.streaming_content).decode()  # the CSV is streamed
+        parts.append(attack.read_export(text))
     return pd.concat(parts, ignore_index=True), indicators
 
 
