@@ -47,7 +47,7 @@ PAGES = {
     ),
     "Trends (Bristol and its peers)": (
         f"/explore/trends/?indicator={INDICATOR}&area_type=local_authority"
-        "&parent=E38000222&area=E06000023"
+        "&parent=E12000009&area=E06000023"  # within the South West (ONS region)
     ),
     "Map (all upper-tier LAs)": (
         f"/explore/map/?indicator={INDICATOR}&area_type=local_authority&period=2024/25"
