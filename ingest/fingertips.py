@@ -19,8 +19,8 @@ import requests
 ENGLAND_AREA_TYPE = 15
 REQUIRED = ["Indicator ID", "Area Code", "Sex", "Age", "Time period", "Value"]
 ROW_KEY = ["Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period"]
-# Fingertips writes ICB codes with a leading "n" (nE54000039), to tell them from the older
-# area types that shared E54 codes; the registry knows the ONS code.
+# Fingertips writes ICB codes with a leading "n" (nE54000001 for E54000001), to tell them
+# from the older area types that shared E54 codes; the registry knows the ONS code.
 PREFIXED_CODE = r"^n(E\d{8})$"
 
 
