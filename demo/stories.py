@@ -9,6 +9,7 @@ import numpy as np
 
 from demo.figures import Headline, ValueRow, blank
 from demo.framework import IndicatorSpec
+from indicators.vocabulary import LOWER_BETTER
 from ingest.schema import DECILE_TYPE, decile_label
 
 BASELINES_HEADER = [
@@ -83,7 +84,7 @@ def _against_england(spec: IndicatorSpec, headline: Headline, england: float) ->
     lower, upper = float(headline.lower[-1]), float(headline.upper[-1])
     if np.isfinite(lower) and np.isfinite(upper) and lower <= england <= upper:
         verdict = "similar to"
-    elif (latest < england) == (spec.polarity == "lower_better"):
+    elif (latest < england) == (spec.polarity == LOWER_BETTER):
         verdict = "better than"
     else:
         verdict = "worse than"
@@ -96,7 +97,7 @@ def narrative_record(
     """An owner's narrative for the latest period, written from the generated numbers;
     ``facts`` fill the indicator's own sentences (e.g. a deprivation gap)."""
     first, latest = float(headline.value[0]), float(headline.value[-1])
-    better = (latest < first) if spec.polarity == "lower_better" else (latest > first)
+    better = (latest < first) if spec.polarity == LOWER_BETTER else (latest > first)
     moved = "fell" if latest < first else "rose"
     latest_label = periods[-1].label
     what = (

@@ -13,6 +13,7 @@ from explorer.charts.style import (
     reference_line,
 )
 from indicators.chart_style import BAND_GREY, MID_GREY
+from indicators.vocabulary import LOWER_BETTER
 
 
 def spine_positions(*, value, england, minimum, maximum, q25, q75, polarity) -> dict | None:
@@ -24,7 +25,7 @@ def spine_positions(*, value, england, minimum, maximum, q25, q75, polarity) -> 
     if not all(is_finite(v) for v in (england, minimum, maximum)):
         return None
     half_width = max(maximum - england, england - minimum)
-    flip = -1 if polarity == "lower_better" else 1
+    flip = -1 if polarity == LOWER_BETTER else 1
 
     def position(number):
         if not is_finite(number):

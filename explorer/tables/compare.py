@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from explorer import charts, maps, selectors
 from explorer.tables.no_data import require_values
 from explorer.tables.rows import AreaRow, add_note_markers, area_rows, polarity_of
+from indicators.vocabulary import LOWER_BETTER
 
 SORT_TITLES = {
     "rank": "Rank", "name": "Area", "value": "Value", "count": "Count", "denominator": "Denominator"
@@ -84,7 +85,7 @@ def compare_table(selection, *, sort: str | None, descending: bool) -> CompareTa
 def rank_rows(rows: list[AreaRow], *, polarity: str) -> None:
     """Rank 1 is the best value (the highest where there is no judgement); ties share a rank."""
     valued = [row for row in rows if row.value is not None]
-    ordered = sorted(valued, key=lambda row: row.value, reverse=polarity != "lower_better")
+    ordered = sorted(valued, key=lambda row: row.value, reverse=polarity != LOWER_BETTER)
     previous, rank = None, 0
     for position, row in enumerate(ordered, start=1):
         if row.value != previous:

@@ -19,6 +19,7 @@ from indicators.exports import (
     safe_text,
 )
 from indicators.statistics import funnel
+from indicators.vocabulary import HIGHER_BETTER, LOWER_BETTER
 
 # The value types whose control limits the funnel module can draw from counts (docs/methods.md §7):
 # proportions by Wilson's inverse, crude rates and DSRs by Poisson limits on the events.
@@ -224,9 +225,9 @@ def _funnel_denominator(row: FunnelRow, *, value_type: str, multiplier: float) -
 
 
 def _judgement(direction: str, polarity: str) -> str:
-    if not direction or polarity not in ("higher_better", "lower_better"):
+    if not direction or polarity not in (HIGHER_BETTER, LOWER_BETTER):
         return ""
-    return "better" if (direction == "higher") == (polarity == "higher_better") else "worse"
+    return "better" if (direction == "higher") == (polarity == HIGHER_BETTER) else "worse"
 
 
 def write_funnel_csv(stream, selection) -> None:

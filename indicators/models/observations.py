@@ -10,6 +10,7 @@ from indicators.models.fields import copied_key, limits_ordered
 from indicators.models.geography import Area
 from indicators.models.registry import Indicator, Sex
 from indicators.querysets import ObservationQuerySet
+from indicators.vocabulary import ALL_AGES
 
 
 class PeriodKind(models.TextChoices):
@@ -78,7 +79,7 @@ class Observation(ObservationValues):
     )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="observations")
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
-    age = models.CharField(max_length=40, default="All ages")
+    age = models.CharField(max_length=40, default=ALL_AGES)
     category_type = models.CharField(max_length=120, blank=True)
     category = models.CharField(max_length=120, blank=True)
     extract = models.ForeignKey(

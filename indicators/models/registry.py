@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from indicators import vocabulary
+from indicators.vocabulary import ALL_AGES
+
 
 class Partner(models.Model):
     """A system partner organisation that owns outcomes (the ICB, a council, a trust...)."""
@@ -61,9 +64,9 @@ class ValueType(models.TextChoices):
 
 
 class Polarity(models.TextChoices):
-    HIGHER_BETTER = "higher_better", "Higher is better"
-    LOWER_BETTER = "lower_better", "Lower is better"
-    NO_JUDGEMENT = "no_judgement", "No judgement"
+    HIGHER_BETTER = vocabulary.HIGHER_BETTER, "Higher is better"
+    LOWER_BETTER = vocabulary.LOWER_BETTER, "Lower is better"
+    NO_JUDGEMENT = vocabulary.NO_JUDGEMENT, "No judgement"
 
 
 class CIMethod(models.TextChoices):
@@ -133,7 +136,7 @@ class Indicator(models.Model):
     ci_method = models.CharField("CI method", max_length=20, choices=CIMethod.choices)
     frequency = models.CharField(max_length=20, choices=Frequency.choices)
     default_sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.PERSONS)
-    default_age = models.CharField(max_length=40, default="All ages")
+    default_age = models.CharField(max_length=40, default=ALL_AGES)
     breakdowns = models.JSONField(default=list, blank=True, validators=[validate_breakdowns])
     source = models.TextField(blank=True)
     owner = models.ForeignKey(
