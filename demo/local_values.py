@@ -21,7 +21,8 @@ from demo.model import (
     unit_of,
     with_season,
 )
-from ingest.schema import DECILE_TYPE, QUINTILE_TYPE, decile_label, quintile_label
+from indicators.vocabulary import decile_label, quintile_label
+from ingest.schema import DECILE_TYPE, QUINTILE_TYPE
 
 LIFE_EXPECTANCY_MINIMUM_POPULATION = 5000  # ONS/OHID: no life table below 5,000 residents
 LIFE_EXPECTANCY_SMALL_NOTE = "Value not calculated: population below 5,000"

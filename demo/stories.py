@@ -9,8 +9,8 @@ import numpy as np
 
 from demo.figures import Headline, ValueRow, blank
 from demo.framework import IndicatorSpec
-from indicators.vocabulary import LOWER_BETTER
-from ingest.schema import DECILE_TYPE, decile_label
+from indicators.vocabulary import LOWER_BETTER, decile_label
+from ingest.schema import DECILE_TYPE
 
 BASELINES_HEADER = [
     "indicator_code", "area_code", "sex", "baseline_period", "baseline_value",

@@ -6,12 +6,10 @@ values frame as observations. Every frame keeps ``source_row`` (the row number i
 an analyst would count it: the header is row 1) so errors can point at the file.
 """
 
-from indicators.vocabulary import (  # noqa: F401 (quintile_label, decile_label: one home)
+from indicators.vocabulary import (  # noqa: F401 (ALL_AGES: what the steps share)
     ALL_AGES,
     DEFAULT_DEPRIVATION,
-    decile_label,
     decile_type,
-    quintile_label,
     quintile_type,
 )
 

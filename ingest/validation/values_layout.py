@@ -9,8 +9,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from indicators.vocabulary import is_deprivation_type
 from ingest.parsing.table import RawTable
-from ingest.schema import DECILE_TYPE, ETHNIC_TYPE, QUINTILE_TYPE, VALUES_COLUMNS
+from ingest.schema import ETHNIC_TYPE, VALUES_COLUMNS
 from ingest.validation.columns import (
     COUNTS_HEADERS,
     VALUES_HEADERS,
@@ -151,7 +152,6 @@ TYPE_WORDING = re.compile(
     r"|\(national\)",
     re.IGNORECASE,
 )
-OUR_TYPES = {QUINTILE_TYPE, DECILE_TYPE, ETHNIC_TYPE}
 
 
 def categories_look_swapped(category_type: np.ndarray, category: np.ndarray) -> bool:
@@ -171,7 +171,11 @@ def categories_look_swapped(category_type: np.ndarray, category: np.ndarray) -> 
 
 
 def _type_like_share(labels: np.ndarray) -> float:
-    hits = sum(1 for label in labels if label in OUR_TYPES or TYPE_WORDING.search(label))
+    hits = sum(
+        1
+        for label in labels
+        if label == ETHNIC_TYPE or is_deprivation_type(label) or TYPE_WORDING.search(label)
+    )
     return hits / len(labels)
 
 

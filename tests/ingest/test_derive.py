@@ -12,13 +12,14 @@ from indicators.models import (
     Target,
 )
 from indicators.statistics.spc import MINIMUM_POINTS, POOLED_PERIODS_NOTE, TOO_FEW_POINTS_NOTE
+from indicators.vocabulary import quintile_label
 from ingest.derive import (
     analytics_derive,
     observations_apply,
     observations_derive,
     series_derive,
 )
-from ingest.schema import QUINTILE_TYPE, quintile_label
+from ingest.schema import QUINTILE_TYPE
 from ingest.writing import observations_incoming, observations_write
 from tests.extracts import extract, values_frame
 from tests.series import headline_series

@@ -8,8 +8,9 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from indicators.models import Observation
+from indicators.vocabulary import quintile_label
 from ingest.derive import analytics_derive
-from ingest.schema import QUINTILE_TYPE, quintile_label
+from ingest.schema import QUINTILE_TYPE
 from ingest.writing import observations_incoming, observations_write
 from tests.board_packs import board_pack_pdf
 from tests.extracts import extract, values_frame
