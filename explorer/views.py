@@ -10,15 +10,15 @@ from dataclasses import fields
 from functools import wraps
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from django_htmx.http import push_url
 
 from explorer import charts, selectors, tables
 from explorer.forms import ExplorerFilterForm
 from indicators.exports import observations_for_export, write_export_csv
+from indicators.page_cache import Drawn, render_page
 from outcomes_site.access import public_read
 
 PAGES = {
@@ -41,13 +41,26 @@ def explorer_page(page: str, *, always=None):
     def decorator(view):
         @wraps(view)
         def page_view(request):
-            form = _filter_form(request, page)
-            context = always(form.selection) if always else {}
-            try:
-                context |= view(request, form.selection)
-            except tables.NoData as no_data:
-                context |= {"table": no_data.table, "no_data": no_data}
-            return _render(request, page, form, context)
+            def draw() -> Drawn:
+                form = _filter_form(request, page)
+                context = always(form.selection) if always else {}
+                try:
+                    context |= view(request, form.selection)
+                except tables.NoData as no_data:
+                    context |= {"table": no_data.table, "no_data": no_data}
+                # Push the URL of what is shown (filters reset by the change are dropped),
+                # so a bookmark or a reload shows the same thing.
+                extra = {key: request.GET[key] for key in ("sort", "dir") if request.GET.get(key)}
+                return Drawn(
+                    _context(request, page, form, context),
+                    # A value that names nothing we know is bad input: say so (400) but
+                    # still show the page.
+                    status=200 if form.is_valid() else 400,
+                    push_url=f"{request.path}?{form.selection.query(**extra)}",
+                )
+
+            template = f"explorer/{page}.html" + ("#results" if request.htmx else "")
+            return render_page(request, template, draw)
 
         return page_view
 
@@ -61,10 +74,10 @@ def _filter_form(request, page: str) -> ExplorerFilterForm:
     )
 
 
-def _render(request, page: str, form: ExplorerFilterForm, context: dict) -> HttpResponse:
+def _context(request, page: str, form: ExplorerFilterForm, context: dict) -> dict:
     selection = form.selection
     table = context.get("table")
-    context = {
+    return {
         "page": page,
         "page_title": PAGES[page],
         "form": form,
@@ -81,17 +94,6 @@ def _render(request, page: str, form: ExplorerFilterForm, context: dict) -> Http
         **({item.name: getattr(table, item.name) for item in fields(table)} if table else {}),
         **context,
     }
-    template = f"explorer/{page}.html"
-    if request.htmx:
-        template += "#results"
-    # A value that names nothing we know is bad input: say so (400) but still show the page.
-    response = render(request, template, context, status=200 if form.is_valid() else 400)
-    if request.htmx:
-        # Push the URL of what is shown (filters reset by the change are dropped), so a
-        # bookmark or a reload shows the same thing.
-        extra = {key: request.GET[key] for key in ("sort", "dir") if request.GET.get(key)}
-        push_url(response, f"{request.path}?{selection.query(**extra)}")
-    return response
 
 
 @public_read

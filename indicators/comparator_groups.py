@@ -14,7 +14,14 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 
-from indicators.models import Area, ComparatorGroup, ComparatorGroupMember, ComparatorKind
+from indicators import audit
+from indicators.models import (
+    Area,
+    AuditAction,
+    ComparatorGroup,
+    ComparatorGroupMember,
+    ComparatorKind,
+)
 from indicators.statistics.common import StatisticsInputError
 from indicators.statistics.neighbours import DEFAULT_K, nearest_neighbours
 
@@ -150,11 +157,19 @@ def _group_write(*, code, name, kind, method_note, member_codes) -> GroupWritten
     group, created = ComparatorGroup.objects.update_or_create(
         code=code, defaults={"name": name, "kind": kind, "method_note": method_note}
     )
+    before = list(group.members.order_by("position").values_list("area_id", flat=True))
     group.members.all().delete()
     ComparatorGroupMember.objects.bulk_create(
         ComparatorGroupMember(group=group, area=area, position=position)
         for position, area in enumerate(members, start=1)
     )
+    if before != [area.pk for area in members]:
+        # Written in bulk, so no signal says so: the audit log (and with it the data version
+        # that keys cached pages) learns of the new members here.
+        audit.record(
+            action=AuditAction.CHANGED, obj=group,
+            details={"members": [area.code for area in members]},
+        )  # fmt: skip
     return GroupWritten(
         group=group,
         created=created,

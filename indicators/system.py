@@ -37,6 +37,11 @@ class SystemMiddleware:
             _memo.reset(token)
 
 
+def request_memo() -> dict | None:
+    """This request's memo (None outside a request), for other reads made once per request."""
+    return _memo.get()
+
+
 def system_current() -> System:
     """The configured system with its headline area (and that area's type and parent) and
     benchmark area; the unconfigured stand-in when there is none. One query per request."""

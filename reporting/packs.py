@@ -2,18 +2,10 @@
 
 A pack is keyed by its scope (whose framework, which domain or all, which period or the
 latest) and its audience (protected viewers or analysts, who see different indicators and
-different numbers), and by the **data version**: a key that changes whenever anything the
-pack shows may have changed. It is made of three parts, read in one statement:
-
-- the newest derived-analytics row: the derive step replaces an indicator's
-  ``SeriesAnalytics`` rows whenever an extract is applied or reverted or a change point is
-  recorded, so new data means new, higher ids (the explorer keys its cache the same way);
-- the newest audit event that edits what a pack shows: registry rows (targets, baselines,
-  indicators, domains, partners, the system, change points...), narratives and reverts. The
-  audit log already records each such write with who and when (``indicators.audit``), so no
-  counter has to be bumped by every service that writes;
-- ``LAYOUT_VERSION``, raised when the pack's layout changes, so a deployment that draws
-  packs differently does not serve the old drawings.
+different numbers), and by the **data version** (``indicators.data_version``: it changes
+whenever anything the pack shows may have changed) with ``LAYOUT_VERSION``, raised when the
+pack's layout changes, so a deployment that draws packs differently does not serve the old
+drawings.
 
 Requests, builds and failures are written here; ``reporting.tasks`` decides how a build is
 delivered (a Celery worker, or in-process when there is no broker).
@@ -27,11 +19,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from indicators.data_version import data_version as current_data_version
 from indicators.disclosure import ANALYST_FOOTNOTE, FOOTNOTE
-from indicators.models import AuditAction, AuditEvent, SeriesAnalytics
 from indicators.system import system_current
 from reporting.boardpack import board_pack_pdf
 from reporting.models import BoardPack, BoardPackStatus
@@ -39,12 +31,6 @@ from reporting.selectors import framework_report_for, reporting_periods
 
 # Raise when the PDF's layout changes: packs built by the old layout stop being served.
 LAYOUT_VERSION = 2
-# Audit actions that change what a pack shows (sign-ins, role and account changes do not;
-# an upload is only a file until its extract is applied, which replaces derived analytics).
-DATA_ACTIONS = [
-    AuditAction.CREATED, AuditAction.CHANGED, AuditAction.DELETED, AuditAction.NARRATIVE,
-    AuditAction.REVERT,
-]  # fmt: skip
 # A build that has not finished in this long was interrupted (its worker died): asking again
 # starts it again.
 INTERRUPTED_AFTER = timedelta(minutes=15)
@@ -70,19 +56,8 @@ class PackScope:
 
 
 def data_version() -> str:
-    """The key of the data as it is now (module docstring): two index lookups, one query."""
-    parts = [
-        SeriesAnalytics.objects.order_by("-id").values("id")[:1],
-        AuditEvent.objects.filter(action__in=DATA_ACTIONS).order_by("-id").values("id")[:1],
-    ]
-    compiled = [part.query.sql_with_params() for part in parts]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(f"({sql})" for sql, _ in compiled),
-            [param for _, params in compiled for param in params],
-        )
-        analytics_id, edit_id = cursor.fetchone()
-    return f"{LAYOUT_VERSION}.{analytics_id or 0}.{edit_id or 0}"
+    """The key of the data as it is now, in this layout of the pack (module docstring)."""
+    return f"{LAYOUT_VERSION}.{current_data_version()}"
 
 
 def _key(scope: PackScope, version: str) -> dict:

@@ -9,9 +9,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import push_url
 
 from indicators.models import Domain, Indicator, Period, Programme
+from indicators.page_cache import Drawn, render_page
 from indicators.selectors import indicator_for_page, user_is_analyst
 from indicators.system import system_current
 from outcomes_site.access import public_read
@@ -56,19 +56,19 @@ def _period_form(request, form_class):
 def home(request):
     """The framework summary: a card per domain, worse-than-England-and-worsening first."""
     form = _period_form(request, PeriodForm)
-    period = form.chosen_period()
-    domains = framework_report(user=request.user, as_at=period.end if period else None)
-    attention = [status for domain in domains for status in domain.worse_and_worsening]
-    # Analysts are the ones who can configure the system, so only they are told it is not.
-    system_unconfigured = not system_current().is_configured and user_is_analyst(request.user)
-    return render(
-        request,
-        "reporting/home.html",
-        {
+
+    def build():
+        period = form.chosen_period()
+        domains = framework_report(user=request.user, as_at=period.end if period else None)
+        attention = [status for domain in domains for status in domain.worse_and_worsening]
+        # Analysts are the ones who can configure the system, so only they are told it is not.
+        unconfigured = not system_current().is_configured and user_is_analyst(request.user)
+        return {
             "form": form, "period": period, "domains": domains, "attention": attention,
-            "system_unconfigured": system_unconfigured,
-        },
-    )  # fmt: skip
+            "system_unconfigured": unconfigured,
+        }  # fmt: skip
+
+    return render_page(request, "reporting/home.html", build)
 
 
 @public_read
@@ -76,24 +76,24 @@ def home(request):
 def domain_detail(request, code):
     """One row per indicator in the domain, sortable by any column through ``?sort=``."""
     form = _period_form(request, DomainPageForm)
-    period = form.chosen_period()
-    try:
-        (report,) = framework_report(
-            user=request.user, as_at=period.end if period else None, domain_code=code
-        )
-    except Domain.DoesNotExist:
-        raise Http404(f"No domain {code}") from None
-    sort = form.chosen_sort()
-    rows = sorted(report.statuses, key=SORT_KEYS[sort])
-    return render(
-        request,
-        "reporting/domain_detail.html",
-        {
+
+    def build():
+        period = form.chosen_period()
+        try:
+            (report,) = framework_report(
+                user=request.user, as_at=period.end if period else None, domain_code=code
+            )
+        except Domain.DoesNotExist:
+            raise Http404(f"No domain {code}") from None
+        sort = form.chosen_sort()
+        rows = sorted(report.statuses, key=SORT_KEYS[sort])
+        return {
             "form": form, "period": period, "report": report, "domain": report.domain,
             "rows": [(status, _sparkline(status)) for status in rows], "sort": sort,
             "sort_label": dict(SORT_CHOICES)[sort].lower(), "sort_choices": SORT_CHOICES,
-        },
-    )  # fmt: skip
+        }  # fmt: skip
+
+    return render_page(request, "reporting/domain_detail.html", build)
 
 
 def _sparkline(status):
@@ -120,12 +120,13 @@ def _indicator_or_404(code, user) -> Indicator:
 def indicator_detail(request, code):
     """Definition, trend and SPC charts with their tables, inequality and narrative."""
     indicator = _indicator_or_404(code, request.user)
-    status = indicator_report(indicator=indicator, user=request.user)
-    names = _chart_names()
-    return render(
-        request,
-        "reporting/indicator_detail.html",
-        {
+    # Whether the narrative link shows is the one part of the page that is the user's own.
+    can_write_narrative = narrative_editable_by(user=request.user, indicator=indicator)
+
+    def build():
+        status = indicator_report(indicator=indicator, user=request.user)
+        names = _chart_names()
+        return {
             "indicator": indicator,
             "status": status,
             "trend_figure": charts.figure_as_dict(charts.trend_chart(status, **names)),
@@ -137,8 +138,11 @@ def indicator_detail(request, code):
                 f"{chart}_csv_url": reverse("indicator_csv", args=[indicator.code, chart])
                 for chart in CSV_TABLES
             },
-            "can_write_narrative": narrative_editable_by(user=request.user, indicator=indicator),
-        },
+            "can_write_narrative": can_write_narrative,
+        }
+
+    return render_page(
+        request, "reporting/indicator_detail.html", build, vary=[can_write_narrative]
     )
 
 
@@ -223,30 +227,36 @@ def narrative_edit(request, code):
 @public_read
 @require_GET
 def programme_list(request):
-    return render(
-        request, "reporting/programme_list.html", {"programmes": programmes_list(user=request.user)}
+    return render_page(
+        request,
+        "reporting/programme_list.html",
+        lambda: {"programmes": programmes_list(user=request.user)},
     )
 
 
 @public_read
 @require_GET
 def programme_detail(request, code):
-    try:
-        report = programme_report(code=code, user=request.user)
-    except Programme.DoesNotExist:
-        raise Http404(f"No programme {code}") from None
-    return render(
-        request,
-        "reporting/programme_detail.html",
-        {"report": report, "programme": report.programme,
-         "rows": [(status, _sparkline(status)) for status in report.statuses]},
-    )  # fmt: skip
+    def build():
+        try:
+            report = programme_report(code=code, user=request.user)
+        except Programme.DoesNotExist:
+            raise Http404(f"No programme {code}") from None
+        return {
+            "report": report, "programme": report.programme,
+            "rows": [(status, _sparkline(status)) for status in report.statuses],
+        }  # fmt: skip
+
+    return render_page(request, "reporting/programme_detail.html", build)
 
 
-def _summary_icons(request) -> tuple[SummaryIconsForm, dict]:
-    """The summary-icons table's form and what it shows, for the page and its CSV."""
+def _summary_icons_form(request) -> SummaryIconsForm:
     benchmark = system_current().benchmark_area.name
-    form = SummaryIconsForm(request.GET, periods=reporting_periods(), benchmark_name=benchmark)
+    return SummaryIconsForm(request.GET, periods=reporting_periods(), benchmark_name=benchmark)
+
+
+def _summary_icons(request, form: SummaryIconsForm) -> dict:
+    """What the summary-icons table shows, for the page and its CSV."""
     period = form.chosen_period()
     domains = framework_report(user=request.user, as_at=period.end if period else None)
     rows = summary_rows(
@@ -254,7 +264,7 @@ def _summary_icons(request) -> tuple[SummaryIconsForm, dict]:
         benchmark=form.value("benchmark"), sort=form.chosen_sort(),
     )  # fmt: skip
     total = sum(len(report.statuses) for report in domains)
-    return form, {
+    return {
         "form": form, "period": period, "groups": rows, "total": total,
         "shown": sum(len(group.statuses) for group in rows), "sort": form.chosen_sort(),
         "sort_label": dict(SUMMARY_SORT_CHOICES)[form.chosen_sort()].lower(),
@@ -266,30 +276,34 @@ def _summary_icons(request) -> tuple[SummaryIconsForm, dict]:
 def summary_icons(request):
     """Every indicator the user may see, grouped by domain, with its Making Data Count icons:
     filtered by icon and sorted through the query string (htmx swaps the results)."""
-    form, context = _summary_icons(request)
-    context |= {
-        "columns": [(key, label, form.query(sort=key)) for key, label in SUMMARY_SORT_CHOICES],
-        "filtered": any(form.value(name) for name in ("variation", "assurance", "benchmark")),
-        "query": form.query(),
-        "clear_query": form.query(variation="", assurance="", benchmark=""),
-        "no_target": ASSURANCE_FILTERS["none"],
-    }
-    template = "reporting/summary_icons.html" + ("#results" if request.htmx else "")
-    # A value that names nothing we know is bad input: say so (400), still show the table.
-    response = render(request, template, context, status=200 if form.is_valid() else 400)
-    if request.htmx:
-        # The address of what is shown, without the form's blank fields, for bookmarks.
-        push_url(
-            response, f"{request.path}?{context['query']}" if context["query"] else request.path
+
+    def draw() -> Drawn:
+        form = _summary_icons_form(request)
+        query = form.query()
+        context = _summary_icons(request, form) | {
+            "columns": [(key, label, form.query(sort=key)) for key, label in SUMMARY_SORT_CHOICES],
+            "filtered": any(form.value(name) for name in ("variation", "assurance", "benchmark")),
+            "query": query,
+            "clear_query": form.query(variation="", assurance="", benchmark=""),
+            "no_target": ASSURANCE_FILTERS["none"],
+        }
+        return Drawn(
+            context,
+            # A value that names nothing we know is bad input: say so (400), still show it.
+            status=200 if form.is_valid() else 400,
+            # The address of what is shown, without the form's blank fields, for bookmarks.
+            push_url=f"{request.path}?{query}" if query else request.path,
         )
-    return response
+
+    template = "reporting/summary_icons.html" + ("#results" if request.htmx else "")
+    return render_page(request, template, draw)
 
 
 @public_read
 @require_GET
 def summary_icons_csv(request):
     """The summary-icons table's rows as shown (same filters and order), as CSV."""
-    form, context = _summary_icons(request)
+    context = _summary_icons(request, _summary_icons_form(request))
     table = summary_csv_table(context["groups"], benchmark=system_current().benchmark_area.name)
     response = HttpResponse(charts.table_csv(table), content_type="text/csv; charset=utf-8")
     period = context["period"].label if context["period"] else "latest"

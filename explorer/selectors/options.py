@@ -21,6 +21,7 @@ from indicators.models import (
     Period,
     SeriesAnalytics,
 )
+from indicators.page_cache import audience, cached_by_version
 from indicators.selectors import indicators_visible_to
 from indicators.system import deprivation_current, system_current
 
@@ -58,33 +59,50 @@ def _in_headline(area_ref: str) -> Exists:
     )
 
 
+# The lists below change only with the data (registry and configuration edits included), so
+# each is read once per data version and audience (indicators.page_cache).
+
+
 def explorer_indicators(*, user) -> list[Indicator]:
-    return list(
-        indicators_visible_to(user).select_related("domain").order_by("domain__order", "code")
+    return cached_by_version(
+        "explorer_indicators",
+        lambda: list(
+            indicators_visible_to(user).select_related("domain").order_by("domain__order", "code")
+        ),
+        audience(user),
     )
 
 
 def explorer_area_types() -> list[AreaType]:
-    return list(AreaType.objects.order_by("level", "code"))
+    return cached_by_version(
+        "explorer_area_types", lambda: list(AreaType.objects.order_by("level", "code"))
+    )
 
 
 def explorer_areas(*, area_type: AreaType) -> list[Area]:
     """The areas of a type, with their parents in every hierarchy. Of small areas (all of
     England's LSOAs are loaded), only those with data: they are inputs, rarely shown."""
-    areas = Area.objects.filter(area_type=area_type)
-    if area_type.code in SMALL_AREA_TYPES:
-        areas = areas.filter(Exists(Observation.objects.filter(area=OuterRef("pk"))))
-    return list(
-        areas.select_related("parent").annotate(in_headline=_in_headline("pk")).order_by("name")
-    )
+
+    def read():
+        areas = Area.objects.filter(area_type=area_type)
+        if area_type.code in SMALL_AREA_TYPES:
+            areas = areas.filter(Exists(Observation.objects.filter(area=OuterRef("pk"))))
+        return list(
+            areas.select_related("parent").annotate(in_headline=_in_headline("pk")).order_by("name")
+        )
+
+    return cached_by_version("explorer_areas", read, area_type.pk)
 
 
 def explorer_periods() -> list[Period]:
-    return list(Period.objects.order_by("sort_key"))
+    return cached_by_version("explorer_periods", lambda: list(Period.objects.order_by("sort_key")))
 
 
 def explorer_groups() -> list[ComparatorGroup]:
-    return list(ComparatorGroup.objects.order_by("-is_default", "name", "code"))
+    return cached_by_version(
+        "explorer_groups",
+        lambda: list(ComparatorGroup.objects.order_by("-is_default", "name", "code")),
+    )
 
 
 def group_members(*, group: ComparatorGroup) -> list[Area]:

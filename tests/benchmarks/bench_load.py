@@ -1,6 +1,8 @@
-"""Load test (issue 8): 50 concurrent clients for 60 seconds across the main pages against
-gunicorn and PostgreSQL, on loopback. Reports latency percentiles and errors; exits non-zero
-on any error. Bounded in time (--seconds) and in count (--max-requests).
+"""Load test (issues 8 and 21): 50 concurrent clients for 60 seconds across the benchmarked
+pages against gunicorn, PostgreSQL and the shared Redis cache (BENCH_REDIS_URL, emptied first,
+so the run includes building each page once), on loopback. Reports throughput, latency
+percentiles and errors; exits non-zero on any error. Bounded in time (--seconds) and in
+count (--max-requests).
 
     python -m tests.benchmarks.bench_load [--scale national] [--clients 50] [--seconds 60]
 """
@@ -14,7 +16,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from tests.benchmarks.bench_pages import FLOOR, PAGES, bench_user_ensure
+from tests.benchmarks.bench_pages import (
+    DEFAULT_REDIS,
+    FLOOR,
+    PAGES,
+    bench_user_ensure,
+    cache_flush,
+)
 from tests.benchmarks.http_driver import drive, gunicorn, sign_in
 from tests.benchmarks.scale_data import SCALES, database_url
 
@@ -30,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
     url = database_url(args.scale)
     os.environ.update(DATABASE_URL=url, DEBUG="false", SECRET_KEY="bench-only",
-                      DJANGO_SETTINGS_MODULE="tests.benchmarks.bench_settings")  # fmt: skip
+                      DJANGO_SETTINGS_MODULE="tests.benchmarks.bench_settings",
+                      REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))  # fmt: skip
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
@@ -42,6 +51,7 @@ def main() -> None:
     observations = Observation.objects.count()
     bench_user_ensure()
     connection.close()
+    cache_flush()
     paths = [path for name, path in PAGES.items() if name != FLOOR]
     with tempfile.TemporaryDirectory() as folder:
         with gunicorn(url, workers=args.workers, log=Path(folder) / "gunicorn.log") as port:
