@@ -24,11 +24,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache as memoize
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -70,7 +72,7 @@ def audience(user) -> str:
 
 def page_key(request, *, part: str = "", vary: Iterable = ()) -> str:
     """The cache key of what ``request`` is shown (module docstring)."""
-    query = "&".join(sorted(f"{name}={value}" for name, value in request.GET.items()))
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
     trigger = (request.htmx.trigger_name or "") if request.htmx else ""
     parts = [
         request.path, query, part, trigger, audience(request.user), *map(str, vary),
@@ -95,11 +97,13 @@ def cached_by_version(name: str, compute: Callable[[], object], *parts) -> objec
 @dataclass
 class Drawn:
     """What a view draws: its template's context, its status (400 when the query string
-    named something unknown, with the page still shown) and, for htmx, the address of what
-    is shown (pushed to the browser's history, so a bookmark shows the same)."""
+    named something unknown, with the page still shown), warnings for the reader (shown as
+    messages each time the page is served) and, for htmx, the address of what is shown
+    (pushed to the browser's history, so a bookmark shows the same)."""
 
     context: dict
     status: int = 200
+    warnings: list[str] = field(default_factory=list)
     push_url: str = ""
 
 
@@ -124,8 +128,13 @@ def render_page(
                 block: render_block_to_string(name, block, drawn.context, request)
                 for block in BLOCKS
             }
-        kept = {"html": html, "status": drawn.status, "push_url": drawn.push_url}
+        kept = {
+            "html": html, "status": drawn.status, "warnings": drawn.warnings,
+            "push_url": drawn.push_url,
+        }  # fmt: skip
         cache.set(key, kept, TIMEOUT_SECONDS)
+    for warning in kept["warnings"]:
+        messages.warning(request, warning)
     if partial:
         response = HttpResponse(kept["html"], status=kept["status"])
     else:

@@ -44,40 +44,41 @@ from reporting.summary_table import (
 
 
 def _period_form(request, form_class):
-    """The bound period form; an invalid value becomes a message and the latest data."""
+    """The bound period form and, when its value is invalid, what to tell the reader (the
+    page shows the latest data)."""
     form = form_class(request.GET or None, periods=reporting_periods())
-    if form.is_bound and not form.is_valid():
-        messages.warning(request, form.error_message())
-    return form
+    warnings = [form.error_message()] if form.is_bound and not form.is_valid() else []
+    return form, warnings
 
 
 @public_read
 @require_GET
 def home(request):
     """The framework summary: a card per domain, worse-than-England-and-worsening first."""
-    form = _period_form(request, PeriodForm)
 
-    def build():
+    def draw() -> Drawn:
+        form, warnings = _period_form(request, PeriodForm)
         period = form.chosen_period()
         domains = framework_report(user=request.user, as_at=period.end if period else None)
         attention = [status for domain in domains for status in domain.worse_and_worsening]
         # Analysts are the ones who can configure the system, so only they are told it is not.
         unconfigured = not system_current().is_configured and user_is_analyst(request.user)
-        return {
+        context = {
             "form": form, "period": period, "domains": domains, "attention": attention,
             "system_unconfigured": unconfigured,
         }  # fmt: skip
+        return Drawn(context, warnings=warnings)
 
-    return render_page(request, "reporting/home.html", build)
+    return render_page(request, "reporting/home.html", draw)
 
 
 @public_read
 @require_GET
 def domain_detail(request, code):
     """One row per indicator in the domain, sortable by any column through ``?sort=``."""
-    form = _period_form(request, DomainPageForm)
 
-    def build():
+    def draw() -> Drawn:
+        form, warnings = _period_form(request, DomainPageForm)
         period = form.chosen_period()
         try:
             (report,) = framework_report(
@@ -87,13 +88,14 @@ def domain_detail(request, code):
             raise Http404(f"No domain {code}") from None
         sort = form.chosen_sort()
         rows = sorted(report.statuses, key=SORT_KEYS[sort])
-        return {
+        context = {
             "form": form, "period": period, "report": report, "domain": report.domain,
             "rows": [(status, _sparkline(status)) for status in rows], "sort": sort,
             "sort_label": dict(SORT_CHOICES)[sort].lower(), "sort_choices": SORT_CHOICES,
         }  # fmt: skip
+        return Drawn(context, warnings=warnings)
 
-    return render_page(request, "reporting/domain_detail.html", build)
+    return render_page(request, "reporting/domain_detail.html", draw)
 
 
 def _sparkline(status):

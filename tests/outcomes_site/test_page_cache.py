@@ -186,3 +186,9 @@ def test_a_cache_that_is_down_costs_speed_not_the_page(reader, settings):
         }
     }
     assert pages(reader) == pages(reader)
+
+
+def test_a_warning_is_given_each_time_the_page_is_served(reader):
+    for _ in range(2):  # built, then served from the cache
+        page = reader.get("/?period=1999/00").content.decode()
+        assert re.search(r'role="status"><p>[^<]*1999/00', page)
