@@ -116,14 +116,26 @@ def overview_table(selection) -> OverviewTable:
     )
     if not latest:
         raise NoData("No indicator has a value for these areas.")
-    periods = Q()
-    for indicator_id, sort_key in latest.items():
-        periods |= Q(indicator_id=indicator_id, period__sort_key=sort_key)
-    observations = list(
-        Observation.objects.filter(headline, periods, Q(area__in=areas) | Q(area__code=ENGLAND_CODE))
+    # Each indicator's latest period: read as the few latest periods of all of them and kept
+    # per indicator here, as one condition per indicator (200 ORs) made PostgreSQL scan
+    # far more of the table at national scale (4 s at 10 million observations).
+    candidates = (
+        Observation.objects.filter(
+            headline,
+            # England by id, so the index on indicator, period and area answers it.
+            area_id__in=[area.pk for area in areas]
+            + list(Area.objects.filter(code=ENGLAND_CODE).values_list("pk", flat=True)),
+            indicator_id__in=list(latest),
+            period__sort_key__in=set(latest.values()),
+        )  # fmt: skip
         .select_related("period")
         .disclosed(protect=selection.protect)
-    )  # fmt: skip
+    )
+    observations = [
+        observation
+        for observation in candidates
+        if observation.period.sort_key == latest[observation.indicator_id]
+    ]
     return OverviewTable(
         areas=areas,
         rows=_rows(indicators, areas, observations),
