@@ -16,13 +16,16 @@ rendered once and kept under a key of:
 Nothing personal is cached: a page's blocks (``BLOCKS``: its title, head, breadcrumbs,
 content and scripts) are, and the frame around them — who is signed in, the log-out form and
 its CSRF token, messages, the footer — is rendered for each request from ``base.html``.
-A cache that is down is a miss (``outcomes_site.cache``): the page is built as before.
+When many readers ask at once for a page not yet drawn for this version, one draws it and
+the others wait for its drawing (up to ``DRAWING_SECONDS``) rather than each drawing it
+again. A cache that is down is a miss (``outcomes_site.cache``): the page is built as before.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache as memoize
@@ -48,6 +51,8 @@ SHELL = "page_from_cache.html"
 # Long enough to serve a day's readers, short enough that keys of past versions, which are
 # never asked for again, leave the cache on their own.
 TIMEOUT_SECONDS = 6 * 60 * 60
+# How long a reader waits for another process drawing the same page before drawing it too.
+DRAWING_SECONDS = 20
 # What a release is made of: the code and templates that draw pages.
 RELEASE_SOURCES = ("indicators", "reporting", "explorer", "outcomes_site", "templates")
 
@@ -94,6 +99,19 @@ def cached_by_version(name: str, compute: Callable[[], object], *parts) -> objec
     return value
 
 
+def _drawn_elsewhere(key: str) -> dict | None:
+    """When another process is drawing this page (a new version, many readers at once), wait
+    for its drawing rather than draw it again; None to draw it here (nobody is drawing it,
+    the drawer failed or took too long, or the cache is down)."""
+    deadline = time.monotonic() + DRAWING_SECONDS
+    while cache.get(key + ":drawing") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    return None
+
+
 @dataclass
 class Drawn:
     """What a view draws: its template's context, its status (400 when the query string
@@ -116,23 +134,27 @@ def render_page(
     name, _, part = template.partition("#")
     partial = bool(request.htmx and part)
     key = page_key(request, part=part if partial else "", vary=vary)
-    kept = cache.get(key)
+    kept = cache.get(key) or _drawn_elsewhere(key)
     if kept is None:
-        drawn = draw()
-        if not isinstance(drawn, Drawn):
-            drawn = Drawn(drawn)
-        if partial:
-            html = render_to_string(template, drawn.context, request)
-        else:
-            html = {
-                block: render_block_to_string(name, block, drawn.context, request)
-                for block in BLOCKS
-            }
-        kept = {
-            "html": html, "status": drawn.status, "warnings": drawn.warnings,
-            "push_url": drawn.push_url,
-        }  # fmt: skip
-        cache.set(key, kept, TIMEOUT_SECONDS)
+        cache.add(key + ":drawing", True, DRAWING_SECONDS)
+        try:
+            drawn = draw()
+            if not isinstance(drawn, Drawn):
+                drawn = Drawn(drawn)
+            if partial:
+                html = render_to_string(template, drawn.context, request)
+            else:
+                html = {
+                    block: render_block_to_string(name, block, drawn.context, request)
+                    for block in BLOCKS
+                }
+            kept = {
+                "html": html, "status": drawn.status, "warnings": drawn.warnings,
+                "push_url": drawn.push_url,
+            }  # fmt: skip
+            cache.set(key, kept, TIMEOUT_SECONDS)
+        finally:
+            cache.delete(key + ":drawing")
     for warning in kept["warnings"]:
         messages.warning(request, warning)
     if partial:

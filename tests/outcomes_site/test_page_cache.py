@@ -4,15 +4,18 @@ every page served from a warm cache is the page built from nothing, and the page
 what changed show the change. The cache keeps audiences apart and nothing personal."""
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
+from django_htmx.middleware import HtmxDetails
 
 from indicators.models import Indicator, Period, System, Target, TargetSource
-from indicators.page_cache import BLOCKS
+from indicators.page_cache import BLOCKS, page_key
 from ingest.services import extract_revert
 from tests.cast import make_user
 from tests.narratives import TEXT
@@ -74,6 +77,10 @@ def reader(live):
     client = Client()
     client.force_login(make_user("reader", "viewer"))
     return client
+
+
+def reader_user():
+    return User.objects.get(username="reader")
 
 
 def changed(before: dict, after: dict) -> set[str]:
@@ -192,3 +199,23 @@ def test_a_warning_is_given_each_time_the_page_is_served(reader):
     for _ in range(2):  # built, then served from the cache
         page = reader.get("/?period=1999/00").content.decode()
         assert re.search(r'role="status"><p>[^<]*1999/00', page)
+
+
+def test_readers_wait_for_a_page_another_process_is_drawing(reader):
+    """Many readers of a page not yet drawn: the first draws it, the others take its drawing."""
+    url = PAGES["domain"]
+    request = RequestFactory().get(url)
+    request.user = reader_user()
+    request.htmx = HtmxDetails(request)
+    key = page_key(request)
+    cache.set(key + ":drawing", True, 5)
+    drawing = {
+        "html": dict.fromkeys(BLOCKS, "") | {"content": "<p>Drawn by another process</p>"},
+        "status": 200, "warnings": [], "push_url": "",
+    }  # fmt: skip
+    elsewhere = threading.Timer(0.3, lambda: cache.set(key, drawing))
+    elsewhere.start()
+    try:
+        assert "Drawn by another process" in main(reader.get(url).content.decode())
+    finally:
+        elsewhere.join()
