@@ -2,7 +2,8 @@
 (``explorer/tables/``), builds its chart (``explorer/charts/``) and renders one template; for
 htmx requests only the template's ``results`` partial, from the same context. The reading and
 the rendering are ``explorer_page``'s, as is showing why there is nothing to show
-(``tables.NoData``)."""
+(``tables.NoData``); a page is drawn once per data version and audience and served from the
+cache after (``indicators.page_cache``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Board-facing pages. Each view validates its query string with a form, calls a selector,
-builds charts or tables with pure functions and renders one template."""
+builds charts or tables with pure functions and renders one template; the pages are drawn
+once per data version and audience and served from the cache after
+(``indicators.page_cache``), so that work sits in each view's ``draw``."""
 
 from __future__ import annotations
 
@@ -125,7 +127,7 @@ def indicator_detail(request, code):
     # Whether the narrative link shows is the one part of the page that is the user's own.
     can_write_narrative = narrative_editable_by(user=request.user, indicator=indicator)
 
-    def build():
+    def draw() -> dict:
         status = indicator_report(indicator=indicator, user=request.user)
         names = _chart_names()
         return {
@@ -143,9 +145,7 @@ def indicator_detail(request, code):
             "can_write_narrative": can_write_narrative,
         }
 
-    return render_page(
-        request, "reporting/indicator_detail.html", build, vary=[can_write_narrative]
-    )
+    return render_page(request, "reporting/indicator_detail.html", draw, vary=[can_write_narrative])
 
 
 CSV_TABLES = {
@@ -239,7 +239,7 @@ def programme_list(request):
 @public_read
 @require_GET
 def programme_detail(request, code):
-    def build():
+    def draw() -> dict:
         try:
             report = programme_report(code=code, user=request.user)
         except Programme.DoesNotExist:
@@ -249,7 +249,7 @@ def programme_detail(request, code):
             "rows": [(status, _sparkline(status)) for status in report.statuses],
         }  # fmt: skip
 
-    return render_page(request, "reporting/programme_detail.html", build)
+    return render_page(request, "reporting/programme_detail.html", draw)
 
 
 def _summary_icons_form(request) -> SummaryIconsForm:
