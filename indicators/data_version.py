@@ -11,6 +11,10 @@ It is made of two parts, read in one statement of two index lookups:
   already records each such write with who and when (``indicators.audit``), so no counter
   has to be bumped by every service that writes.
 
+So every write of what is shown must replace derived analytics or leave an audit event; a
+bulk write, which sends no signal, records its event itself (``areas_import``,
+``comparator_groups``). Otherwise cached pages would not see it.
+
 It is read once per request (the request's memo, ``indicators.system``): the pages that use it
 only read, so the version they start with is the version they show.
 
