@@ -75,23 +75,26 @@ def audience(user) -> str:
     return "protected" if protects(user) else "analyst"
 
 
+def _key(kind: str, *parts) -> str:
+    """A cache key of ``parts`` for the data as it is now, drawn by this release."""
+    joined = "\x1f".join(map(str, [*parts, data_version(), release()]))
+    return f"{kind}:{hashlib.blake2b(joined.encode(), digest_size=16).hexdigest()}"
+
+
 def page_key(request, *, part: str = "", vary: Iterable = ()) -> str:
     """The cache key of what ``request`` is shown (module docstring)."""
     query = urlencode(sorted(request.GET.lists()), doseq=True)
     trigger = (request.htmx.trigger_name or "") if request.htmx else ""
-    parts = [
-        request.path, query, part, trigger, audience(request.user), *map(str, vary),
-        data_version(), datetime.date.today().isoformat(), release(),
-    ]  # fmt: skip
-    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
-    return f"page:{digest}"
+    return _key(
+        "page", request.path, query, part, trigger, audience(request.user), *vary,
+        datetime.date.today().isoformat(),
+    )  # fmt: skip
 
 
 def cached_by_version(name: str, compute: Callable[[], object], *parts) -> object:
     """What ``compute()`` returns, computed once per data version and release: for the lists
     every page's filters read (indicators, areas, periods), which change only with the data."""
-    key_parts = [name, *map(str, parts), data_version(), release()]
-    key = "read:" + hashlib.blake2b("\x1f".join(key_parts).encode(), digest_size=16).hexdigest()
+    key = _key("read", name, *parts)
     value = cache.get(key)
     if value is None:
         value = compute()
